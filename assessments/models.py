@@ -1,0 +1,1 @@
+"""The clinical encounter: readings, findings, programs, handouts and their delivery."""

@@ -1,0 +1,1 @@
+"""Athlete profiles, consent, export and erasure. Filled in by the athletes issue."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RunphysConfig(AppConfig):
+    name = "runphys"
+    verbose_name = "RunPhys accounts and clinics"
+
+    def ready(self) -> None:
+        from runphys import signals  # noqa: F401  (connects the auth-event receivers)

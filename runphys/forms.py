@@ -1,0 +1,89 @@
+"""Forms for accounts, members and the clinic's settings. Layout lives in each form's helper."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import password_validation
+
+from runphys.models import Clinic, Invitation, Membership, User
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+
+def submit_helper(label: str) -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label))
+    return helper
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["email", "full_name", "role"]
+        labels = {"full_name": "Name (optional)"}
+
+    def __init__(self, *args, clinic: Clinic, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        self.helper = submit_helper("Send invitation")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("This address already has a RunPhys account.")
+        if Invitation.objects.filter(clinic=self.clinic, email__iexact=email).pending().exists():
+            raise forms.ValidationError("An invitation to this address is still pending.")
+        return email
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(max_length=150, label="Your name")
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(label="Password again",
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, invitation: Invitation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        self.fields["full_name"].initial = invitation.full_name
+        self.helper = submit_helper("Create my account")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The two passwords differ.")
+        elif password1:
+            candidate = User(email=self.invitation.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password1, user=candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class MembershipRoleForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role"]
+
+
+class ClinicForm(forms.ModelForm):
+    class Meta:
+        model = Clinic
+        fields = ["name", "address", "phone", "email", "logo", "paper_size", "distance_unit", "handout_footer"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3}), "handout_footer": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Save clinic settings")
+
+    def clean_logo(self):
+        # ImageField has already opened the file with Pillow: it is an image by content.
+        logo = self.cleaned_data.get("logo")
+        if logo and getattr(logo, "size", 0) > MAX_LOGO_BYTES:
+            raise forms.ValidationError("The logo must be 2 MB or smaller.")
+        if logo and hasattr(logo, "image") and logo.image.format not in {"PNG", "JPEG", "WEBP"}:
+            raise forms.ValidationError("The logo must be a PNG, JPEG or WebP image.")
+        return logo

@@ -1,0 +1,265 @@
+"""Accounts and tenancy: who logs in, which clinic they belong to, and the audit log.
+
+Every clinical record belongs to exactly one clinic. A user reaches records only through
+``ClinicScopedQuerySet.for_user`` (see ``runphys.tenancy``), so another clinic's record is a 404.
+"""
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def get_by_natural_key(self, email: str) -> "User":
+        # People type their address with capitals now and then; it is still their address.
+        return self.get(email__iexact=email)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with their email address. Deactivated, never deleted (the audit log
+    points at them)."""
+
+    email = models.EmailField("email address", max_length=254, unique=True)
+    full_name = models.CharField(max_length=150)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField("Django admin access", default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @cached_property
+    def membership(self) -> "Membership | None":
+        """The user's membership. One clinic per user today; the model allows several."""
+        return self.memberships.select_related("clinic").order_by("created_at").first()
+
+    @property
+    def clinic(self) -> "Clinic | None":
+        return self.membership.clinic if self.membership else None
+
+    @property
+    def is_clinic_admin(self) -> bool:
+        return bool(self.membership and self.membership.role == Membership.Role.ADMIN)
+
+
+class Clinic(models.Model):
+    class PaperSize(models.TextChoices):
+        A4 = "A4", "A4"
+        LETTER = "letter", "US Letter"
+
+    class DistanceUnit(models.TextChoices):
+        KM = "km", "kilometres"
+        MILES = "mi", "miles"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=150)
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    logo = models.ImageField(upload_to="logos/", blank=True)
+    paper_size = models.CharField(max_length=10, choices=PaperSize, default=PaperSize.A4)
+    handout_footer = models.TextField(
+        blank=True, help_text="Printed at the foot of every handout, e.g. opening hours or a disclaimer."
+    )
+    distance_unit = models.CharField(
+        max_length=2, choices=DistanceUnit, default=DistanceUnit.KM, help_text="How running volume is shown."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(paper_size__in=["A4", "letter"]), name="clinic_paper_size"),
+            models.CheckConstraint(condition=models.Q(distance_unit__in=["km", "mi"]), name="clinic_distance_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def for_user(self, user: User) -> "MembershipQuerySet":
+        """Memberships of the clinic the user belongs to (all of them, for the admin's page)."""
+        if not user.is_authenticated or user.clinic is None:
+            return self.none()
+        return self.filter(clinic=user.clinic)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        CLINICIAN = "clinician", "Clinician"
+        ADMIN = "admin", "Clinic admin"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role, default=Role.CLINICIAN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "clinic"], name="membership_user_clinic_unique"),
+            models.CheckConstraint(condition=models.Q(role__in=["clinician", "admin"]), name="membership_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.clinic})"
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def for_user(self, user: User) -> "InvitationQuerySet":
+        if not user.is_authenticated or user.clinic is None:
+            return self.none()
+        return self.filter(clinic=user.clinic)
+
+    def pending(self) -> "InvitationQuerySet":
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def by_token(self, token: str) -> "InvitationQuerySet":
+        return self.filter(token_hash=Invitation.hash_token(token))
+
+
+class Invitation(models.Model):
+    """A set-password link for a new member. Only the token's hash is stored; the link works
+    once and until ``expires_at``."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    full_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=10, choices=Membership.Role, default=Membership.Role.CLINICIAN)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.clinic}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, clinic: Clinic, email: str, role: str, invited_by: User | None,
+              full_name: str = "") -> tuple["Invitation", str]:
+        """Create an invitation and return it with the clear-text token (shown once, in the link)."""
+        token = secrets.token_urlsafe(32)
+        invitation = cls.objects.create(
+            clinic=clinic,
+            email=email.lower(),
+            full_name=full_name,
+            role=role,
+            invited_by=invited_by,
+            token_hash=cls.hash_token(token),
+            expires_at=timezone.now() + settings.INVITATION_VALID_FOR,
+        )
+        return invitation, token
+
+    @staticmethod
+    def accept_path(token: str) -> str:
+        return reverse("invitation_accept", args=[token])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+    def accept(self, *, full_name: str, password: str) -> User:
+        user = User.objects.create_user(self.email, password, full_name=full_name)
+        Membership.objects.create(user=user, clinic=self.clinic, role=self.role)
+        self.accepted_at = timezone.now()
+        self.save(update_fields=["accepted_at"])
+        return user
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def for_user(self, user: User) -> "AuditEventQuerySet":
+        if not user.is_authenticated or user.clinic is None:
+            return self.none()
+        return self.filter(clinic=user.clinic)
+
+    def between(self, start: datetime | None, end: datetime | None) -> "AuditEventQuerySet":
+        qs = self
+        if start:
+            qs = qs.filter(at__gte=start)
+        if end:
+            qs = qs.filter(at__lt=end)
+        return qs
+
+
+class AuditEvent(models.Model):
+    """One read or write of a record, or one authentication event.
+
+    ``fields`` holds the names of changed fields, never their values: the log must not become a
+    second copy of the health record. Rows are only ever inserted (see ``runphys.audit``).
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField(max_length=40)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.CharField(max_length=64, blank=True, db_index=True)
+    fields = models.JSONField(default=list, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["clinic", "-at"], name="audit_clinic_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type} {self.target_id}"

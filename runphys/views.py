@@ -1,0 +1,145 @@
+"""Dashboard, clinic settings, member management and invitations."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from runphys import audit, emails
+from runphys.forms import AcceptInvitationForm, ClinicForm, InvitationForm, MembershipRoleForm
+from runphys.models import Invitation, Membership
+
+
+def require_clinic_admin(request: HttpRequest) -> None:
+    if not request.user.is_clinic_admin:
+        raise PermissionDenied("Only a clinic admin can do this.")
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "runphys/dashboard.html")
+
+
+@require_http_methods(["GET", "POST"])
+def clinic_settings(request: HttpRequest) -> HttpResponse:
+    require_clinic_admin(request)
+    clinic = request.user.clinic
+    form = ClinicForm(request.POST or None, request.FILES or None, instance=clinic)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record("clinic_update", request=request, target=clinic, fields=form.changed_data)
+        messages.success(request, "Clinic settings saved.")
+        return redirect("clinic_settings")
+    return render(request, "runphys/clinic_settings.html", {"form": form, "clinic": clinic})
+
+
+@require_GET
+def clinic_logo(request: HttpRequest) -> FileResponse:
+    """The logo of the user's own clinic; there is no URL that names another clinic's."""
+    clinic = request.user.clinic
+    if clinic is None or not clinic.logo:
+        raise Http404("No logo.")
+    return FileResponse(clinic.logo.open("rb"))
+
+
+@require_GET
+def members(request: HttpRequest) -> HttpResponse:
+    require_clinic_admin(request)
+    memberships = Membership.objects.for_user(request.user).select_related("user").order_by("user__full_name")
+    invitations = Invitation.objects.for_user(request.user).pending().order_by("-created_at")
+    return render(request, "runphys/members.html", {"memberships": memberships, "invitations": invitations})
+
+
+@require_http_methods(["GET", "POST"])
+def member_invite(request: HttpRequest) -> HttpResponse:
+    require_clinic_admin(request)
+    clinic = request.user.clinic
+    form = InvitationForm(request.POST or None, clinic=clinic)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            invitation, token = Invitation.issue(
+                clinic=clinic,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                full_name=form.cleaned_data["full_name"],
+                invited_by=request.user,
+            )
+            audit.record("member_invite", request=request, target=invitation)
+        emails.send_invitation(invitation, request.build_absolute_uri(Invitation.accept_path(token)))
+        messages.success(request, f"Invitation sent to {invitation.email}.")
+        return redirect("members")
+    return render(request, "runphys/member_invite.html", {"form": form})
+
+
+@require_POST
+def member_role(request: HttpRequest, code: UUID) -> HttpResponse:
+    membership = get_object_or_404(Membership.objects.for_user(request.user), code=code)
+    require_clinic_admin(request)
+    form = MembershipRoleForm(request.POST, instance=membership)
+    if membership.user == request.user:
+        messages.error(request, "You cannot change your own role; ask another clinic admin.")
+    elif form.is_valid():
+        form.save()
+        audit.record("member_role", request=request, target=membership, fields=["role"])
+        messages.success(request, f"{membership.user} is now {membership.get_role_display().lower()}.")
+    else:
+        messages.error(request, "Choose a valid role.")
+    return redirect("members")
+
+
+@require_POST
+def member_active(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Deactivate (``active=0``) or reactivate a member. Deactivated users cannot log in."""
+    membership = get_object_or_404(Membership.objects.for_user(request.user), code=code)
+    require_clinic_admin(request)
+    user = membership.user
+    active = request.POST.get("active") == "1"
+    if user == request.user:
+        messages.error(request, "You cannot deactivate yourself.")
+        return redirect("members")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit.record("member_activate" if active else "member_deactivate", request=request, target=membership,
+                 fields=["is_active"])
+    messages.success(request, f"{user} {'can log in again' if active else 'can no longer log in'}.")
+    return redirect("members")
+
+
+@require_POST
+def invitation_revoke(request: HttpRequest, code: UUID) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.for_user(request.user).pending(), code=code)
+    require_clinic_admin(request)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit.record("invitation_revoke", request=request, target=invitation)
+    messages.success(request, "Invitation withdrawn.")
+    return redirect("members")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = Invitation.objects.by_token(token).select_related("clinic").first()
+    if invitation is None or not invitation.is_pending:
+        return render(request, "runphys/invitation_invalid.html", status=404)
+    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            # Lock the row: two tabs submitting the same link create one account.
+            invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+            if not invitation.is_pending:
+                return render(request, "runphys/invitation_invalid.html", status=404)
+            user = invitation.accept(full_name=form.cleaned_data["full_name"],
+                                     password=form.cleaned_data["password1"])
+            audit.record("invitation_accept", request=request, actor=user, target=invitation)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to {invitation.clinic}.")
+        return redirect("dashboard")
+    return render(request, "runphys/invitation_accept.html", {"form": form, "invitation": invitation})
