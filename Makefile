@@ -38,7 +38,6 @@ demo:
 
 run: install demo
 	@echo "RunPhys on http://$(HOST):$(PORT)/ (web server and task worker; Ctrl-C stops both)"
-	@$(BIN)/python manage.py load_demo | grep -A1 "Demo login"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py db_worker & worker=$$!; \
 	$(BIN)/gunicorn runphys.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning

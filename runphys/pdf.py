@@ -1,0 +1,145 @@
+"""HTML to PDF, with locked-down fetching and a time limit.
+
+The one render function of the project. Layout lives in templates and print stylesheets; this
+module only turns rendered HTML into PDF bytes. WeasyPrint fetches every image, stylesheet and
+attachment through ``ProjectFetcher``, which allows:
+
+- ``data:`` URLs;
+- the project's static files, addressed as ``/static/...`` (resolved through the staticfiles
+  finders, then checked to lie inside a static root);
+- media files, addressed as ``/media/...``, **only** those the caller lists in ``allowed_media``
+  (so a handout can never pull in another clinic's picture, whatever the HTML says);
+- ``file://`` URLs that resolve inside those same roots and lists.
+
+Everything else (http, https, ftp, other ``file://`` paths, ``..`` escapes, symlinks out of a
+root) is refused without touching the network or the disk, so no redirect can ever be followed.
+"""
+
+import logging
+import signal
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+logger = logging.getLogger(__name__)
+
+# Relative URLs in handout templates resolve against this origin, which is never contacted:
+# the fetcher maps its /static/ and /media/ paths to files and refuses everything else.
+BASE_URL = "https://runphys.invalid/"
+DEFAULT_TIMEOUT_SECONDS = 20
+
+
+class RenderTimeout(Exception):
+    """Rendering took longer than its time limit."""
+
+
+class FetchRefused(ValueError):
+    """A resource outside the project's own files was asked for."""
+
+
+def static_roots() -> list[Path]:
+    roots = [Path(p) for p in settings.STATICFILES_DIRS]
+    roots.append(Path(settings.STATIC_ROOT))
+    return [root.resolve() for root in roots]
+
+
+def inside(path: Path, roots: Iterable[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(root) for root in roots)
+
+
+class ProjectFetcher(URLFetcher):
+    def __init__(self, allowed_media: Iterable[str] = ()) -> None:
+        super().__init__(allowed_protocols={"data", "file", "https"}, allow_redirects=False, fail_on_errors=False)
+        media_root = Path(settings.MEDIA_ROOT).resolve()
+        # Resolved, and kept only if still inside MEDIA_ROOT: a symlink cannot lead out of it.
+        resolved = ((media_root / name).resolve() for name in allowed_media)
+        self.allowed_media = {path for path in resolved if path.is_relative_to(media_root)}
+        self.fetched: list[str] = []
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        try:
+            if url.startswith("data:"):
+                response = super().fetch(url, headers)
+            else:
+                response = self.open_project_file(url)
+        except FetchRefused:
+            self.refused.append(url)
+            logger.warning("PDF render refused a resource (scheme %s)", urlsplit(url).scheme or "none")
+            raise
+        self.fetched.append(url)
+        return response
+
+    def open_project_file(self, url: str) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme == "https" and parts.netloc == urlsplit(BASE_URL).netloc:
+            path = self.project_path(unquote(parts.path))
+        elif parts.scheme == "file" and parts.netloc in {"", "localhost"}:
+            path = Path(unquote(parts.path))
+            if not (inside(path, static_roots()) or path.resolve() in self.allowed_media):
+                raise FetchRefused(url)
+        else:
+            raise FetchRefused(url)
+        if path is None or not path.is_file():
+            raise FetchRefused(url)
+        return URLFetcherResponse(path.resolve().as_uri(), body=path.read_bytes(), headers={})
+
+    def project_path(self, path: str) -> Path | None:
+        if path.startswith(settings.STATIC_URL):
+            relative = path.removeprefix(settings.STATIC_URL)
+            if ".." in Path(relative).parts:
+                return None
+            found = finders.find(relative)
+            if found and inside(Path(found), static_roots()):
+                return Path(found)
+            return None
+        if path.startswith(settings.MEDIA_URL):
+            candidate = (Path(settings.MEDIA_ROOT) / path.removeprefix(settings.MEDIA_URL)).resolve()
+            return candidate if candidate in self.allowed_media else None
+        return None
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` with RenderTimeout.
+
+    Uses SIGALRM, which Python delivers only in the main thread: gunicorn's sync workers and the
+    task worker render there. In another thread (Django's threaded development and test servers)
+    the limit cannot be imposed from inside the process and the block runs unbounded; gunicorn's
+    own worker timeout still ends a runaway request in production.
+    """
+    if threading.current_thread() is not threading.main_thread() or seconds <= 0:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise RenderTimeout(f"PDF rendering took longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def render_pdf(html: str, *, allowed_media: Iterable[str] = (), timeout: float = DEFAULT_TIMEOUT_SECONDS,
+               fetcher: ProjectFetcher | None = None) -> bytes:
+    """Render already-escaped HTML (from a template) to PDF bytes.
+
+    ``allowed_media`` names the files under MEDIA_ROOT (relative paths, as stored in FileFields)
+    that this document may embed; any other media file is refused.
+    """
+    fetcher = fetcher or ProjectFetcher(allowed_media)
+    with time_limit(timeout):
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+        return document.write_pdf()
