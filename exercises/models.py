@@ -1,1 +1,369 @@
-"""The exercise library: a catalogue with no athlete data. Filled in by the exercise-library issue."""
+"""The exercise library: a catalogue of exercises and program templates, with no athlete data.
+
+An exercise or template with no clinic is shipped with RunPhys (loaded by the
+``load_exercise_library`` command from ``exercises/library.py``) and read-only to every clinic; one
+with a clinic belongs to that clinic and only its members see or change it. Clinic exercises are
+archived, never deleted, so programs that prescribed them keep showing them.
+"""
+
+import json
+import uuid
+from typing import Self
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models, transaction
+from django.db.models import Lookup
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from exercises.dosage import Dosage
+from runphys.models import Clinic, User
+from runphys.tenancy import ClinicScopedQuerySet
+
+
+class Family(models.TextChoices):
+    IR_MOBILITY = "ir_mobility", "IR mobility"
+    ER_FLEXIBILITY = "er_flexibility", "ER and anterior-hip flexibility"
+    EXTENSION_MOBILITY = "extension_mobility", "Hip extension mobility"
+    CONTROL_STRENGTH = "control_strength", "Control and strength"
+
+
+class Finding(models.TextChoices):
+    """What an exercise addresses; the assessments app maps its own findings onto these codes."""
+
+    LOW_IR = "low_ir", "Low IR"
+    LOW_ER = "low_er", "Low ER"
+    ASYMMETRY = "asymmetry", "Asymmetry"
+    POOR_CONTROL = "poor_control", "Poor control"
+    LIMITED_EXTENSION = "limited_extension", "Limited extension"
+
+
+class Equipment(models.TextChoices):
+    BAND = "band", "Resistance band"
+    BENCH = "bench", "Bench or step"
+    BED = "bed", "Firm bed"
+    WALL = "wall", "Wall"
+    NONE = "none", "No equipment"
+
+
+class CodeListField(models.JSONField):
+    """A JSON list of choice codes (e.g. ``["low_ir", "asymmetry"]``), filterable with ``__has``.
+
+    Django's JSON ``contains`` lookup does not exist on SQLite, and ArrayField is PostgreSQL-only,
+    so the one lookup the library needs is written for both databases below.
+    """
+
+    def __init__(self, *args, codes: type[models.TextChoices] | None = None, **kwargs) -> None:
+        self.codes = codes
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("default") is list:
+            del kwargs["default"]
+        if kwargs.get("blank") is True:
+            del kwargs["blank"]
+        return name, path, args, kwargs
+
+    def validate(self, value, model_instance) -> None:
+        super().validate(value, model_instance)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValidationError("Expected a list of codes.", code="invalid")
+        if self.codes is not None:
+            unknown = sorted(set(value) - set(self.codes.values))
+            if unknown:
+                raise ValidationError(f"Unknown codes: {', '.join(unknown)}.", code="invalid_choice")
+
+
+@CodeListField.register_lookup
+class HasCode(Lookup):
+    """``addresses__has="low_ir"``: the list holds that code."""
+
+    lookup_name = "has"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):  # SQLite
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        # lhs is the quoted column compiled by Django; the code itself is a parameter.
+        sql = f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = %s)"  # noqa: S608
+        return sql, (*lhs_params, str(self.rhs))
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} @> %s::jsonb", (*lhs_params, json.dumps([str(self.rhs)]))
+
+
+def https_only(value: str) -> None:
+    URLValidator(schemes=["https"], message="Enter a full https:// link.")(value)
+
+
+class ExerciseQuerySet(ClinicScopedQuerySet):
+    def for_user(self, user, *, include_archived: bool = False) -> Self:
+        """Shipped exercises and the user's clinic's own. Archived ones only when asked: a program
+        that prescribed an exercise must still find it by code."""
+        if not getattr(user, "is_authenticated", False) or user.clinic is None:
+            return self.none()
+        qs = self.filter(models.Q(clinic__isnull=True) | models.Q(clinic=user.clinic))
+        return qs if include_archived else qs.active()
+
+    def editable_by(self, user) -> Self:
+        """Only the user's clinic's own exercises (archived included): shipped ones are read-only."""
+        return ClinicScopedQuerySet.for_user(self, user)
+
+    def active(self) -> Self:
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> Self:
+        return self.filter(archived_at__isnull=False)
+
+    def shipped(self) -> Self:
+        return self.filter(clinic__isnull=True)
+
+    def search(self, text: str) -> Self:
+        """Every word must appear in the name, the summary, the starting position or the steps."""
+        qs = self
+        for word in text.split()[:8]:
+            qs = qs.filter(
+                models.Q(name__icontains=word) | models.Q(summary__icontains=word)
+                | models.Q(starting_position__icontains=word) | models.Q(steps__icontains=word)
+            )
+        return qs
+
+    def in_family(self, family: str) -> Self:
+        return self.filter(family=family)
+
+    def addressing(self, finding: str) -> Self:
+        return self.filter(addresses__has=finding)
+
+    def using(self, equipment: str) -> Self:
+        return self.filter(equipment__has=equipment)
+
+
+class Exercise(Dosage):
+    """One exercise with its instructions, pictures and default dosage."""
+
+    class Picture(models.TextChoices):
+        START = "start", "Start position"
+        END = "end", "End position"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="exercises",
+        help_text="Empty for the exercises shipped with RunPhys.",
+    )
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, help_text="Unique among shipped exercises; names their illustrations.")
+    summary = models.CharField(max_length=240, help_text="One line: what it is for.")
+    family = models.CharField(max_length=20, choices=Family)
+    addresses = CodeListField(codes=Finding, help_text="The findings this exercise addresses.")
+    is_stretch = models.BooleanField(
+        "stretching exercise", default=False,
+        help_text="Static or assisted stretching: never suggested when a finding says refer or review.",
+    )
+    equipment = CodeListField(codes=Equipment)
+    starting_position = models.TextField()
+    steps = models.JSONField(default=list, help_text="Ordered instructions, one sentence each.")
+    cues = models.JSONField("coaching cues", default=list, blank=True)
+    faults = models.JSONField("common faults", default=list, blank=True)
+    cautions = models.JSONField(default=list, blank=True, help_text="When not to do it, or when to stop.")
+    progression = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="The harder next step."
+    )
+    regression = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="The easier step back."
+    )
+    progression_note = models.TextField(blank=True, help_text="How to make this same exercise harder or easier.")
+    video_url = models.URLField("video link", blank=True, validators=[https_only])
+    credit = models.CharField("credit / source", max_length=300, blank=True)
+    # Static SVGs static/exercises/<illustration>-start.svg and -end.svg; copies keep their source's.
+    illustration = models.SlugField(max_length=120, blank=True, editable=False)
+    start_picture = models.FileField(upload_to="exercise-pictures/", blank=True)
+    end_picture = models.FileField(upload_to="exercise-pictures/", blank=True)
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies", editable=False
+    )
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExerciseQuerySet.as_manager()
+
+    class Meta(Dosage.Meta):
+        ordering = ["name", "id"]
+        constraints = [
+            *Dosage.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["slug"], condition=models.Q(clinic__isnull=True), name="exercise_shipped_slug_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(family__in=Family.values), name="exercise_family_valid"),
+        ]
+        indexes = [models.Index(fields=["clinic", "archived_at"], name="exercise_clinic_archived")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("exercises:detail", args=[self.code])
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.slug:
+            self.slug = slugify(self.name)[:120] or "exercise"
+        if Equipment.NONE in self.equipment and len(self.equipment) > 1:
+            raise ValidationError({"equipment": "“No equipment” cannot go with other equipment."})
+        for field in ("progression", "regression"):
+            linked = getattr(self, field)
+            if linked is not None and self.pk is not None and linked.pk == self.pk:
+                raise ValidationError({field: "An exercise cannot lead to itself."})
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.clinic_id is None
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def picture_url(self, position: str) -> str | None:
+        """The clinic's uploaded picture (through the clinic-checking view), else the drawn one."""
+        if getattr(self, f"{position}_picture"):
+            return reverse("exercises:picture", args=[self.code, position])
+        if self.illustration:
+            return static(f"exercises/{self.illustration}-{position}.svg")
+        return None
+
+    @property
+    def start_picture_url(self) -> str | None:
+        return self.picture_url(Exercise.Picture.START)
+
+    @property
+    def end_picture_url(self) -> str | None:
+        return self.picture_url(Exercise.Picture.END)
+
+    def addresses_labels(self) -> list[str]:
+        return [Finding(code).label for code in self.addresses if code in Finding.values]
+
+    def equipment_labels(self) -> list[str]:
+        return [Equipment(code).label for code in self.equipment if code in Equipment.values]
+
+    @transaction.atomic
+    def copy_to(self, clinic: Clinic, *, by: User) -> "Exercise":
+        """A clinic's own editable copy. Uploaded pictures are duplicated, not shared, so that
+        archiving or replacing one never changes the other."""
+        from exercises.pictures import duplicate
+
+        copy = Exercise(clinic=clinic, copied_from=self, created_by=by)
+        for field in self._meta.concrete_fields:
+            if field.name in {"id", "code", "clinic", "copied_from", "created_by", "archived_at",
+                              "created_at", "updated_at", "start_picture", "end_picture"}:
+                continue
+            setattr(copy, field.attname, getattr(self, field.attname))
+        for position in Exercise.Picture.values:
+            original = getattr(self, f"{position}_picture")
+            if original:
+                setattr(copy, f"{position}_picture", duplicate(original))
+        copy.save()
+        return copy
+
+    def archive(self) -> None:
+        self.archived_at = timezone.now()
+        self.save(update_fields=["archived_at", "updated_at"])
+
+    def restore(self) -> None:
+        self.archived_at = None
+        self.save(update_fields=["archived_at", "updated_at"])
+
+
+class ProgramTemplateQuerySet(ClinicScopedQuerySet):
+    def for_user(self, user, *, include_archived: bool = False) -> Self:
+        if not getattr(user, "is_authenticated", False) or user.clinic is None:
+            return self.none()
+        qs = self.filter(models.Q(clinic__isnull=True) | models.Q(clinic=user.clinic))
+        return qs if include_archived else qs.filter(archived_at__isnull=True)
+
+    def editable_by(self, user) -> Self:
+        return ClinicScopedQuerySet.for_user(self, user)
+
+
+class ProgramTemplate(models.Model):
+    """A named, reusable list of exercises with their dosages ("IR in extension — phase 1")."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="program_templates",
+        help_text="Empty for the templates shipped with RunPhys.",
+    )
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, blank=True, editable=False)
+    description = models.TextField(blank=True)
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies", editable=False
+    )
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgramTemplateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"], condition=models.Q(clinic__isnull=True), name="program_template_shipped_slug_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("exercises:template_detail", args=[self.code])
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.clinic_id is None
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @transaction.atomic
+    def copy_to(self, clinic: Clinic, *, by: User) -> "ProgramTemplate":
+        copy = ProgramTemplate.objects.create(
+            clinic=clinic, name=self.name, description=self.description, copied_from=self, created_by=by
+        )
+        ProgramTemplateItem.objects.bulk_create(
+            ProgramTemplateItem(template=copy, exercise_id=item.exercise_id, order=item.order, notes=item.notes,
+                                **item.dosage_values())
+            for item in self.items.all()
+        )
+        return copy
+
+    def archive(self) -> None:
+        self.archived_at = timezone.now()
+        self.save(update_fields=["archived_at", "updated_at"])
+
+
+class ProgramTemplateItem(Dosage):
+    template = models.ForeignKey(ProgramTemplate, on_delete=models.CASCADE, related_name="items")
+    # PROTECT: exercises are archived, never deleted, and a template keeps showing what it holds.
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="template_items")
+    order = models.PositiveSmallIntegerField(default=0)
+    notes = models.CharField(max_length=200, blank=True, help_text="Shown beside the exercise, e.g. “left side only”.")
+
+    class Meta(Dosage.Meta):
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} in {self.template}"
