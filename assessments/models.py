@@ -1,1 +1,206 @@
-"""The clinical encounter: readings, findings, programs, handouts and their delivery."""
+"""The clinical encounter: reference values, measurement error, clinic defaults, assessments and
+their readings.
+
+Reference values and MDC95 values ship as rows without a clinic (seeded from clinical-reference
+§2–3 by a data migration, each with its source). A clinic admin changes one by adding an override
+row for their clinic with the same key; the shipped row stays as it was and is shown beside the
+override, and deleting the override restores it. ``reference_table(clinic)`` resolves the rows a
+clinic uses into the plain ``findings.ReferenceTable`` the pure findings code reads.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from assessments import findings
+from assessments.vocabulary import (
+    ROTATION_POSITIONS,
+    Instrument,
+    MdcSituation,
+    Measure,
+    Mode,
+    Position,
+    ReferenceSex,
+)
+from runphys.models import Clinic
+
+
+def _in(field: str, choices) -> Q:
+    return Q(**{f"{field}__in": [c.value if hasattr(c, "value") else c for c in choices]})
+
+
+class ClinicOverrideQuerySet(models.QuerySet):
+    """Rows shipped with RunPhys (no clinic) and a clinic's own overrides of them."""
+
+    key_fields: tuple[str, ...] = ()
+
+    def shipped(self) -> "ClinicOverrideQuerySet":
+        return self.filter(clinic__isnull=True)
+
+    def in_force_for(self, clinic: Clinic | None) -> list:
+        """One row per key: the clinic's override where it has one, otherwise the shipped row."""
+        rows = self.filter(Q(clinic__isnull=True) | Q(clinic=clinic)) if clinic else self.shipped()
+        chosen: dict[tuple, models.Model] = {}
+        for row in rows.order_by(models.F("clinic_id").asc(nulls_first=True), "pk"):  # the clinic's row wins
+            chosen[row.key] = row
+        return list(chosen.values())
+
+
+class ReferenceValue(models.Model):
+    """A published norm for one measure in one position and mode, with the cut-off used for
+    "below reference" and the source of both."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Empty for the values shipped with RunPhys; set for a clinic's own override.",
+    )
+    measure = models.CharField(max_length=20, choices=Measure)
+    position = models.CharField(max_length=20, choices=Position)
+    mode = models.CharField(max_length=10, choices=Mode, default=Mode.PASSIVE)
+    sex = models.CharField(max_length=10, choices=ReferenceSex, default=ReferenceSex.ANY)
+    mean = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True, help_text="Degrees.")
+    sd = models.DecimalField("SD", max_digits=5, decimal_places=1, null=True, blank=True,
+                             help_text="Standard deviation, degrees.")
+    threshold = models.DecimalField(
+        "cut-off", max_digits=5, decimal_places=1, null=True, blank=True,
+        help_text="A reading under this is a finding. Leave empty to show the reference without flagging.",
+    )
+    band_low = models.DecimalField(
+        "usual range from", max_digits=5, decimal_places=1, null=True, blank=True,
+        help_text="The band drawn on progress charts. Leave both ends empty to use mean ± 1 SD.",
+    )
+    band_high = models.DecimalField("usual range to", max_digits=5, decimal_places=1, null=True, blank=True)
+    source = models.TextField(help_text="Where the numbers come from; shown beside every finding that uses them.")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+
+    objects = ClinicOverrideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["measure", "position", "mode", "sex"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "position", "mode", "sex"], condition=Q(clinic__isnull=True),
+                                    name="reference_shipped_unique"),
+            models.UniqueConstraint(fields=["clinic", "measure", "position", "mode", "sex"],
+                                    condition=Q(clinic__isnull=False), name="reference_clinic_unique"),
+            models.CheckConstraint(condition=_in("measure", Measure), name="reference_measure"),
+            models.CheckConstraint(condition=_in("position", Position), name="reference_position"),
+            models.CheckConstraint(condition=_in("mode", Mode), name="reference_mode"),
+            models.CheckConstraint(condition=_in("sex", ReferenceSex), name="reference_sex"),
+            models.CheckConstraint(condition=Q(sd__isnull=True) | Q(sd__gte=0), name="reference_sd_not_negative"),
+            models.CheckConstraint(
+                condition=Q(band_low__isnull=True) | Q(band_high__isnull=True) | Q(band_low__lte=models.F("band_high")),
+                name="reference_band_ordered",
+            ),
+            models.CheckConstraint(condition=~Q(source=""), name="reference_source_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_display()}, {self.get_position_display()}, {self.get_mode_display()}, " \
+               f"{self.get_sex_display()}"
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return self.measure, self.position, self.mode, self.sex
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.clinic_id is None
+
+    def as_reference(self) -> findings.Reference:
+        return findings.Reference(
+            measure=self.measure, position=self.position, mode=self.mode, sex=self.sex, mean=self.mean,
+            sd=self.sd, threshold=self.threshold, source=self.source, band_low=self.band_low,
+            band_high=self.band_high,
+        )
+
+
+class MdcSetting(models.Model):
+    """The minimal detectable change (95 %) used for asymmetry and change over time."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    situation = models.CharField(max_length=30, choices=MdcSituation)
+    degrees = models.DecimalField("MDC95 (degrees)", max_digits=4, decimal_places=1)
+    source = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+
+    objects = ClinicOverrideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["situation"]
+        constraints = [
+            models.UniqueConstraint(fields=["situation"], condition=Q(clinic__isnull=True), name="mdc_shipped_unique"),
+            models.UniqueConstraint(fields=["clinic", "situation"], condition=Q(clinic__isnull=False),
+                                    name="mdc_clinic_unique"),
+            models.CheckConstraint(condition=_in("situation", MdcSituation), name="mdc_situation"),
+            models.CheckConstraint(condition=Q(degrees__gt=0, degrees__lte=45), name="mdc_degrees_range"),
+            models.CheckConstraint(condition=~Q(source=""), name="mdc_source_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"MDC95 {self.degrees}° ({self.get_situation_display()})"
+
+    @property
+    def key(self) -> str:
+        return self.situation
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.clinic_id is None
+
+    def as_mdc(self) -> findings.Mdc:
+        return findings.Mdc(degrees=self.degrees, source=self.source, situation=self.situation)
+
+
+FALLBACK_MDC = {
+    # Only used if the seeded rows were deleted by hand: the proposed defaults of clinical-reference §3.
+    MdcSituation.SAME_RATER_INCLINOMETER: findings.Mdc(Decimal(8), "Proposed default (clinical reference §3)",
+                                                       MdcSituation.SAME_RATER_INCLINOMETER),
+    MdcSituation.OTHER: findings.Mdc(Decimal(12), "Proposed default (clinical reference §3)", MdcSituation.OTHER),
+}
+
+
+def reference_table(clinic: Clinic | None) -> findings.ReferenceTable:
+    """The references and MDC values in force for a clinic, as plain data (two queries)."""
+    mdcs = {row.situation: row.as_mdc() for row in MdcSetting.objects.in_force_for(clinic)}
+    return findings.ReferenceTable(
+        references=tuple(row.as_reference() for row in ReferenceValue.objects.in_force_for(clinic)),
+        same_rater_inclinometer=mdcs.get(MdcSituation.SAME_RATER_INCLINOMETER,
+                                         FALLBACK_MDC[MdcSituation.SAME_RATER_INCLINOMETER]),
+        other=mdcs.get(MdcSituation.OTHER, FALLBACK_MDC[MdcSituation.OTHER]),
+    )
+
+
+class AssessmentDefaults(models.Model):
+    """How a clinic usually measures, so that the common assessment is four numbers."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="assessment_defaults")
+    position = models.CharField(max_length=20, choices=[(p.value, p.label) for p in ROTATION_POSITIONS],
+                                default=Position.PRONE)
+    mode = models.CharField(max_length=10, choices=Mode, default=Mode.PASSIVE)
+    instrument = models.CharField("usual instrument", max_length=25, choices=Instrument,
+                                  default=Instrument.GONIOMETER)
+
+    class Meta:
+        verbose_name_plural = "assessment defaults"
+        constraints = [
+            models.CheckConstraint(condition=_in("position", ROTATION_POSITIONS), name="defaults_position"),
+            models.CheckConstraint(condition=_in("mode", Mode), name="defaults_mode"),
+            models.CheckConstraint(condition=_in("instrument", Instrument), name="defaults_instrument"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Assessment defaults of {self.clinic}"
+
+    @classmethod
+    def for_clinic(cls, clinic: Clinic) -> "AssessmentDefaults":
+        """The clinic's saved defaults, or the shipped ones (unsaved) when it has none yet."""
+        return cls.objects.filter(clinic=clinic).first() or cls(clinic=clinic)
