@@ -12,20 +12,34 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Round
+from django.db.models.lookups import Exact
+from django.urls import reverse
 
 from assessments import findings
+from assessments.plausibility import ACCEPTED
 from assessments.vocabulary import (
     ROTATION_POSITIONS,
+    ROTATIONS,
+    Compensation,
+    EndFeel,
     Instrument,
     MdcSituation,
     Measure,
     Mode,
+    Movement,
     Position,
     ReferenceSex,
+    Side,
 )
+from athletes.models import Athlete
 from runphys.models import Clinic
+from runphys.tenancy import ClinicScopedQuerySet
+
+PAIN_MAX = 10
 
 
 def _in(field: str, choices) -> Q:
@@ -204,3 +218,152 @@ class AssessmentDefaults(models.Model):
     def for_clinic(cls, clinic: Clinic) -> "AssessmentDefaults":
         """The clinic's saved defaults, or the shipped ones (unsaved) when it has none yet."""
         return cls.objects.filter(clinic=clinic).first() or cls(clinic=clinic)
+
+
+class AssessmentQuerySet(ClinicScopedQuerySet):
+    clinic_path = "athlete__clinic"
+
+    def for_athlete(self, athlete: Athlete) -> "AssessmentQuerySet":
+        return self.filter(athlete=athlete)
+
+    def newest_first(self) -> "AssessmentQuerySet":
+        return self.order_by("-assessed_on", "-created_at", "-pk")
+
+    def with_readings(self) -> "AssessmentQuerySet":
+        return self.select_related("athlete", "clinician").prefetch_related(
+            models.Prefetch("readings", queryset=Reading.objects.order_by("pk"))
+        )
+
+
+class Assessment(models.Model):
+    """One clinical encounter: context, observed compensations and the range-of-motion readings."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    athlete = models.ForeignKey(Athlete, on_delete=models.PROTECT, related_name="assessments")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments",
+        help_text="Who measured. Changes measured by different clinicians need a larger change to count.",
+    )
+    assessed_on = models.DateField("date")
+    complaint = models.CharField("complaint today", max_length=300, blank=True)
+    pain_at_rest = models.PositiveSmallIntegerField("pain at rest (0–10)", null=True, blank=True,
+                                                    validators=[MaxValueValidator(PAIN_MAX)])
+    pain_running = models.PositiveSmallIntegerField("pain during or after running (0–10)", null=True, blank=True,
+                                                    validators=[MaxValueValidator(PAIN_MAX)])
+    pelvis_early_rotation = models.BooleanField(Compensation.PELVIS_EARLY_ROTATION.label, default=False)
+    trunk_side_bend = models.BooleanField(Compensation.TRUNK_SIDE_BEND.label, default=False)
+    knee_valgus = models.BooleanField(Compensation.KNEE_VALGUS.label, default=False)
+    foot_turn_out = models.BooleanField(Compensation.FOOT_TURN_OUT.label, default=False)
+    limited_extension_toe_off = models.BooleanField(Compensation.LIMITED_EXTENSION_TOE_OFF.label, default=False)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-assessed_on", "-created_at"]
+        indexes = [models.Index(fields=["athlete", "-assessed_on"], name="assessment_athlete_date")]
+        constraints = [
+            models.CheckConstraint(condition=Q(pain_at_rest__isnull=True) | Q(pain_at_rest__lte=PAIN_MAX),
+                                   name="assessment_pain_at_rest_range"),
+            models.CheckConstraint(condition=Q(pain_running__isnull=True) | Q(pain_running__lte=PAIN_MAX),
+                                   name="assessment_pain_running_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Assessment of {self.assessed_on:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:detail", args=[self.code])
+
+    @property
+    def clinic(self) -> Clinic:
+        """For the audit log, which files events under the record's clinic."""
+        return self.athlete.clinic
+
+    @property
+    def compensations(self) -> tuple[str, ...]:
+        return tuple(c.value for c in Compensation if getattr(self, c.value))
+
+    def session(self) -> findings.Session:
+        """This assessment as plain data for the findings rules (uses prefetched readings)."""
+        return findings.Session(
+            readings=tuple(r.as_reading() for r in self.readings.all()),
+            rater=self.clinician_id, sex=self.athlete.sex, assessed_on=self.assessed_on,
+            compensations=self.compensations,
+        )
+
+    def earlier(self) -> "AssessmentQuerySet":
+        """The athlete's assessments before this one, newest first (same-day ones created earlier count)."""
+        return Assessment.objects.for_athlete(self.athlete).filter(
+            Q(assessed_on__lt=self.assessed_on) | Q(assessed_on=self.assessed_on, created_at__lt=self.created_at)
+        ).newest_first()
+
+
+class Reading(models.Model):
+    """One range-of-motion measurement of one side. ``degrees`` is empty when not tested."""
+
+    # The readings are parts of their assessment, not records of their own; they go with it.
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="readings")
+    side = models.CharField(max_length=5, choices=Side)
+    movement = models.CharField(max_length=10, choices=Movement)
+    degrees = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    position = models.CharField(max_length=20, choices=Position, default=Position.PRONE)
+    mode = models.CharField(max_length=10, choices=Mode, default=Mode.PASSIVE)
+    instrument = models.CharField(max_length=25, choices=Instrument, default=Instrument.GONIOMETER)
+    pain = models.PositiveSmallIntegerField("pain during the test (0–10)", null=True, blank=True,
+                                            validators=[MaxValueValidator(PAIN_MAX)])
+    end_feel = models.CharField(max_length=12, choices=EndFeel, default=EndFeel.NOT_TESTED)
+    not_tested = models.BooleanField(default=False)
+    not_tested_reason = models.CharField("reason not tested", max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "side", "movement", "position", "mode"],
+                                    name="reading_one_per_side_movement_setting"),
+            models.CheckConstraint(condition=_in("side", Side), name="reading_side"),
+            models.CheckConstraint(condition=_in("movement", Movement), name="reading_movement"),
+            models.CheckConstraint(condition=_in("position", Position), name="reading_position"),
+            models.CheckConstraint(condition=_in("mode", Mode), name="reading_mode"),
+            models.CheckConstraint(condition=_in("instrument", Instrument), name="reading_instrument"),
+            models.CheckConstraint(condition=_in("end_feel", EndFeel), name="reading_end_feel"),
+            models.CheckConstraint(condition=Q(pain__isnull=True) | Q(pain__lte=PAIN_MAX), name="reading_pain_range"),
+            # Hip extension is the modified Thomas test; rotations are never measured in it.
+            models.CheckConstraint(
+                condition=Q(movement=Movement.EXTENSION, position=Position.MODIFIED_THOMAS)
+                | (~Q(movement=Movement.EXTENSION) & ~Q(position=Position.MODIFIED_THOMAS)),
+                name="reading_extension_is_thomas",
+            ),
+            # Either a value or "not tested" with a reason, never both.
+            models.CheckConstraint(
+                condition=Q(not_tested=False, degrees__isnull=False)
+                | (Q(not_tested=True, degrees__isnull=True) & ~Q(not_tested_reason="")),
+                name="reading_value_or_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(degrees__isnull=True)
+                | Q(movement__in=[m.value for m in ROTATIONS], degrees__gte=ACCEPTED[Movement.IR][0],
+                    degrees__lte=ACCEPTED[Movement.IR][1])
+                | Q(movement=Movement.EXTENSION, degrees__gte=ACCEPTED[Movement.EXTENSION][0],
+                    degrees__lte=ACCEPTED[Movement.EXTENSION][1]),
+                name="reading_degrees_accepted_range",
+            ),
+            # Half degrees, except from a digital inclinometer (tenths).
+            models.CheckConstraint(
+                condition=Q(degrees__isnull=True) | Q(instrument=Instrument.DIGITAL_INCLINOMETER)
+                | Q(Exact(F("degrees") * 2, Round(F("degrees") * 2))),
+                name="reading_half_degree_steps",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} {self.get_movement_display()}"
+
+    def as_reading(self) -> findings.Reading:
+        return findings.Reading(
+            side=self.side, movement=self.movement, degrees=None if self.not_tested else self.degrees,
+            position=self.position, mode=self.mode, instrument=self.instrument, pain=self.pain,
+            end_feel=self.end_feel,
+        )
