@@ -38,8 +38,9 @@ demo:
 
 run: install demo
 	@echo "RunPhys on http://$(HOST):$(PORT)/ (web server and task worker; Ctrl-C stops both)"
-	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@trap 'kill $$worker $$sweeper 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py db_worker & worker=$$!; \
+	while sleep 300; do $(BIN)/python manage.py sweep_deliveries >/dev/null; done & sweeper=$$!; \
 	$(BIN)/gunicorn runphys.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
 
 test: install-dev

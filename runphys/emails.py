@@ -1,25 +1,206 @@
-"""Building and sending email. Every message comes from three templates under
-``templates/emails/``: ``<name>-subject.txt``, ``<name>-body.txt`` and ``<name>-body.html``.
+"""Building, queueing and delivering email.
 
-Subjects never carry health details or an athlete's name. Nothing here fails silently.
+Every message comes from three templates under ``templates/emails/``: ``<name>-subject.txt``,
+``<name>-body.txt`` and ``<name>-body.html``. Subjects never carry health details or an athlete's
+name. Nothing here fails silently.
+
+Every email (invitations, password resets, handouts) takes one path: ``queue`` stores an
+``EmailDelivery`` row and, once the transaction commits, enqueues ``runphys.tasks.deliver_email``
+on the database-backed task queue; a worker (``manage.py db_worker``) runs ``deliver``:
+
+1. claim the row with a conditional UPDATE (queued → sending). Only one worker can win it, so a
+   re-enqueued task, a second worker or a retry that overlaps can never send it twice;
+2. send it over SMTP with the configured timeout;
+3. record the outcome: sent; or, for a temporary failure (4xx reply, refused connection,
+   time-out, dropped connection), back to queued with exponential backoff until
+   ``max_attempts``; or failed at once for a permanent one (5xx), with the server's reason.
+
+A worker killed between 1 and 3 leaves the row in "sending"; ``sweep`` (the ``sweep_deliveries``
+command) puts such rows back in the queue after ``EMAIL_SENDING_TIMEOUT``. The one duplicate
+window left: a worker killed after the server accepted the message but before step 3 is
+recorded. The retry carries the same Message-ID, so mail clients that de-duplicate show it once.
 """
 
+import logging
+import smtplib
+import socket
+from datetime import timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from runphys.models import Invitation
+from runphys.models import Clinic, EmailDelivery, Invitation, User
+
+logger = logging.getLogger(__name__)
 
 
-def build_message(name: str, context: dict, to: str, *, reply_to: str = "") -> EmailMultiAlternatives:
+def render_parts(name: str, context: dict) -> tuple[str, str, str]:
     # A subject is one line whatever the template or the data say: no header can be injected.
     subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
     text = render_to_string(f"emails/{name}-body.txt", context)
     html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[to], reply_to=[reply_to] if reply_to else None)
-    message.attach_alternative(html, "text/html")
+    return subject, text, html
+
+
+def queue(
+    name: str,
+    context: dict,
+    to: str,
+    *,
+    kind: str,
+    clinic: Clinic | None = None,
+    requested_by: User | None = None,
+    reply_to: str = "",
+    request_key: str | None = None,
+    attachment_path: str = "",
+    attachment_name: str = "",
+) -> EmailDelivery:
+    """Store one delivery and enqueue its sending after the surrounding transaction commits."""
+    subject, text, html = render_parts(name, context)
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">") or "runphys.localhost"
+    delivery = EmailDelivery.objects.create(
+        kind=kind,
+        clinic=clinic,
+        requested_by=requested_by,
+        request_key=request_key,
+        recipient=to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        reply_to=reply_to,
+        attachment_path=attachment_path,
+        attachment_name=attachment_name,
+        message_id=make_msgid(domain=domain),
+        max_attempts=settings.EMAIL_MAX_ATTEMPTS,
+    )
+    transaction.on_commit(lambda: enqueue(delivery))
+    return delivery
+
+
+def enqueue(delivery: EmailDelivery, run_after=None) -> None:
+    from runphys.tasks import deliver_email
+
+    task = deliver_email.using(run_after=run_after) if run_after else deliver_email
+    task.enqueue(delivery.pk)
+
+
+def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        delivery.subject,
+        delivery.body_text,
+        to=[delivery.recipient],
+        reply_to=[delivery.reply_to] if delivery.reply_to else None,
+        headers={"Message-ID": delivery.message_id},
+    )
+    message.attach_alternative(delivery.body_html, "text/html")
+    if delivery.attachment_path:
+        with default_storage.open(delivery.attachment_path, "rb") as attachment:
+            message.attach(delivery.attachment_name, attachment.read(), "application/pdf")
     return message
 
 
-def send_invitation(invitation: Invitation, accept_url: str) -> None:
+class PermanentFailure(Exception):
+    pass
+
+
+def classify(error: Exception) -> tuple[bool, str]:
+    """(temporary?, reason in plain words) for an exception raised while sending."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, reply = next(iter(error.recipients.values()))
+        return 400 <= code < 500, f"The mail server refused the address ({code} {decode(reply)})."
+    if isinstance(error, smtplib.SMTPResponseException):
+        code = error.smtp_code
+        return 400 <= code < 500, f"The mail server answered {code}: {decode(error.smtp_error)}"
+    if isinstance(error, ConnectionRefusedError):
+        return True, "The mail server refused the connection."
+    if isinstance(error, TimeoutError | socket.timeout):
+        return True, "The mail server did not answer in time."
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return True, "The mail server closed the connection."
+    if isinstance(error, OSError):
+        return True, f"The mail server could not be reached ({error.strerror or type(error).__name__})."
+    return False, f"The message could not be sent ({type(error).__name__})."
+
+
+def decode(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
+def backoff(attempt: int) -> timedelta:
+    base = settings.EMAIL_RETRY_BASE_SECONDS
+    return timedelta(seconds=min(base * 2 ** (attempt - 1), 3600))
+
+
+def claim(delivery_id: int) -> bool:
+    now = timezone.now()
+    claimed = EmailDelivery.objects.filter(pk=delivery_id, status=EmailDelivery.Status.QUEUED).update(
+        status=EmailDelivery.Status.SENDING, attempts=F("attempts") + 1, sending_since=now
+    )
+    return claimed == 1
+
+
+def deliver(delivery_id: int) -> str:
+    """Send one delivery if it is still queued. Returns its status afterwards."""
+    if not claim(delivery_id):
+        return "skipped"
+    delivery = EmailDelivery.objects.get(pk=delivery_id)
+    try:
+        build_message(delivery).send()
+    except Exception as error:  # every failure is recorded on the row, none is swallowed
+        temporary, reason = classify(error)
+        logger.warning("Email delivery %s attempt %s failed: %s", delivery.code, delivery.attempts, reason)
+        delivery.last_error = reason
+        if temporary and delivery.attempts < delivery.max_attempts:
+            delivery.status = EmailDelivery.Status.QUEUED
+            delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
+            delivery.save(update_fields=["status", "next_attempt_at", "last_error"])
+            enqueue(delivery, run_after=delivery.next_attempt_at)
+        else:
+            if temporary:
+                delivery.last_error = f"{reason} Gave up after {delivery.attempts} attempts."
+            delivery.status = EmailDelivery.Status.FAILED
+            delivery.failed_at = timezone.now()
+            delivery.body_text = delivery.body_html = ""
+            delivery.save(update_fields=["status", "failed_at", "last_error", "body_text", "body_html"])
+        return delivery.status
+    delivery.status = EmailDelivery.Status.SENT
+    delivery.sent_at = timezone.now()
+    delivery.last_error = ""
+    delivery.body_text = delivery.body_html = ""
+    delivery.save(update_fields=["status", "sent_at", "last_error", "body_text", "body_html"])
+    return delivery.status
+
+
+def sweep(older_than: timedelta | None = None) -> int:
+    """Put deliveries abandoned by a dead worker back in the queue; re-enqueue overdue ones."""
+    older_than = older_than if older_than is not None else settings.EMAIL_SENDING_TIMEOUT
+    count = 0
+    overdue = list(EmailDelivery.objects.overdue(older_than))
+    for delivery in EmailDelivery.objects.stuck(older_than):
+        reset = EmailDelivery.objects.filter(pk=delivery.pk, status=EmailDelivery.Status.SENDING).update(
+            status=EmailDelivery.Status.QUEUED, next_attempt_at=timezone.now(),
+            last_error="The worker stopped while sending; queued again.",
+        )
+        if reset:
+            transaction.on_commit(lambda d=delivery: enqueue(d))
+            count += 1
+    for delivery in overdue:
+        transaction.on_commit(lambda d=delivery: enqueue(d))
+        count += 1
+    return count
+
+
+def send_invitation(invitation: Invitation, accept_url: str) -> EmailDelivery:
     context = {"invitation": invitation, "clinic": invitation.clinic, "accept_url": accept_url}
-    build_message("invitation", context, invitation.email, reply_to=invitation.clinic.email).send()
+    return queue("invitation", context, invitation.email, kind=EmailDelivery.Kind.INVITATION,
+                 clinic=invitation.clinic, requested_by=invitation.invited_by, reply_to=invitation.clinic.email)
+
+
+def send_password_reset(context: dict, to: str) -> EmailDelivery:
+    return queue("password_reset", context, to, kind=EmailDelivery.Kind.PASSWORD_RESET)

@@ -1,10 +1,12 @@
 """Forms for accounts, members and the clinic's settings. Layout lives in each form's helper."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordResetForm
 
+from runphys import emails
 from runphys.models import Clinic, Invitation, Membership, User
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
@@ -87,3 +89,43 @@ class ClinicForm(forms.ModelForm):
         if logo and hasattr(logo, "image") and logo.image.format not in {"PNG", "JPEG", "WEBP"}:
             raise forms.ValidationError("The logo must be a PNG, JPEG or WebP image.")
         return logo
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, delivering through the same queue as every other email."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None) -> None:
+        emails.send_password_reset(context, to_email)
+
+
+class AuditLogFilterForm(forms.Form):
+    """The clinic admin's audit-log filters. A record is named by its code (an athlete's UUID), a
+    user by their membership's code, so no personal data goes into the URL."""
+
+    target = forms.CharField(required=False, max_length=64, label="Record code",
+                             help_text="For example an athlete's code, from their page.")
+    member = forms.ModelChoiceField(queryset=Membership.objects.none(), required=False, to_field_name="code",
+                                    label="User", empty_label="Anyone")
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, clinic: Clinic, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        member = self.fields["member"]
+        member.queryset = Membership.objects.filter(clinic=clinic).select_related("user").order_by("user__full_name")
+        member.label_from_instance = lambda membership: membership.user.full_name or membership.user.email
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(Row(Column("target", css_class="col-md-4"), Column("member", css_class="col-md-3"),
+                                        Column("date_from", css_class="col-md-2"),
+                                        Column("date_to", css_class="col-md-3")))
+        self.helper.add_input(Submit("filter", "Filter"))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned

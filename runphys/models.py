@@ -7,7 +7,7 @@ Every clinical record belongs to exactly one clinic. A user reaches records only
 import hashlib
 import secrets
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -263,3 +263,83 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type} {self.target_id}"
+
+
+class EmailDeliveryQuerySet(models.QuerySet["EmailDelivery"]):
+    def for_user(self, user: User) -> "EmailDeliveryQuerySet":
+        if not user.is_authenticated or user.clinic is None:
+            return self.none()
+        return self.filter(clinic=user.clinic)
+
+    def stuck(self, older_than: timedelta) -> "EmailDeliveryQuerySet":
+        """Deliveries whose worker died: "sending" for longer than any send can take."""
+        return self.filter(status=EmailDelivery.Status.SENDING, sending_since__lt=timezone.now() - older_than)
+
+    def overdue(self, older_than: timedelta) -> "EmailDeliveryQuerySet":
+        """Queued deliveries whose task should have run long ago (e.g. the queue row was pruned)."""
+        return self.filter(status=EmailDelivery.Status.QUEUED, next_attempt_at__lt=timezone.now() - older_than)
+
+
+class EmailDelivery(models.Model):
+    """One request to send one email, and what became of it.
+
+    The row is the source of truth; the background task only carries its id. A worker claims the
+    row with a conditional UPDATE (queued → sending), so a re-enqueued task, a second worker or a
+    double click can never send it twice (see ``runphys.emails.deliver``). Message bodies are kept
+    only until the delivery ends: they may hold a one-time link.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", "Invitation"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        HANDOUT = "handout", "Exercise program"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A form token: the same submission (a double click, a reload) makes one delivery, not two.
+    request_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    recipient = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    reply_to = models.EmailField(blank=True)
+    attachment_path = models.CharField(max_length=300, blank=True, help_text="A file under MEDIA_ROOT.")
+    attachment_name = models.CharField(max_length=100, blank=True)
+    message_id = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=5)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EmailDeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "sending", "sent", "failed"]), name="email_delivery_status"
+            ),
+            models.CheckConstraint(condition=models.Q(max_attempts__gte=1), name="email_delivery_max_attempts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.code} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.SENDING}

@@ -134,6 +134,9 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # A file, not memory, so that task workers started by the tests (other processes)
+            # see the test database; one per test run, so parallel runs do not collide.
+            "TEST": {"NAME": str(SQLITE_PATH.parent / f"test-{SQLITE_PATH.stem}-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -219,6 +222,12 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "RunPhys <no-reply@runphys.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Delivery policy (runphys.emails): attempts per message, backoff base (doubling per attempt,
+# capped at an hour), and how long a delivery may stay "sending" before the sweep re-queues it.
+# The sending time-out must exceed the SMTP time-out by a wide margin.
+EMAIL_MAX_ATTEMPTS = int(env("EMAIL_MAX_ATTEMPTS", "5"))
+EMAIL_RETRY_BASE_SECONDS = float(env("EMAIL_RETRY_BASE_SECONDS", "30"))
+EMAIL_SENDING_TIMEOUT = timedelta(seconds=int(env("EMAIL_SENDING_TIMEOUT_SECONDS", "600")))
 
 # --- Background tasks -----------------------------------------------------------------------------
 TASKS = {
@@ -270,7 +279,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint": {"level": "WARNING"},
-                "fontTools": {"level": "WARNING"}},
+                "fontTools": {"level": "WARNING"}, "mail.log": {"level": "WARNING"}},
 }
 
 # The audit log records the client address from X-Forwarded-For only behind a proxy we run.

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from athletes.views import dashboard
 from runphys import views
+from runphys.forms import QueuedPasswordResetForm
 
 auth_patterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -11,11 +13,7 @@ auth_patterns = [
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            subject_template_name="emails/password_reset-subject.txt",
-            email_template_name="emails/password_reset-body.txt",
-            html_email_template_name="emails/password_reset-body.html",
-        ),
+        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
         name="password_reset",
     ),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
@@ -28,10 +26,12 @@ auth_patterns = [
 ]
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", dashboard, name="dashboard"),
+    path("athletes/", include("athletes.urls")),
     path("accounts/", include(auth_patterns)),
     path("clinic/", views.clinic_settings, name="clinic_settings"),
     path("clinic/logo/", views.clinic_logo, name="clinic_logo"),
+    path("clinic/audit/", views.audit_log, name="audit_log"),
     path("clinic/members/", views.members, name="members"),
     path("clinic/members/invite/", views.member_invite, name="member_invite"),
     path("clinic/members/<uuid:code>/role/", views.member_role, name="member_role"),

@@ -71,3 +71,39 @@ def bob_client(bob) -> Client:
 @pytest.fixture
 def charlie_client(charlie) -> Client:
     return logged_in(charlie)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1; Django's default mailer points at it for the test."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer().start()
+    settings.MAILERS = {"default": server.mailer}
+    settings.EMAIL_RETRY_BASE_SECONDS = 0
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def run_tasks():
+    """Run every ready task on the database queue in this process, the way db_worker runs them,
+    until none is left. Returns how many ran."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
+                    startup_delay=False, max_tasks=None, worker_id="test-worker", excluded_queue_names=[])
+
+    def run(limit: int = 500) -> int:
+        ran = 0
+        while ran < limit:
+            result = DBTaskResult.objects.ready().order_by("-priority", "enqueued_at").first()
+            if result is None:
+                return ran
+            result.claim(worker.worker_id)
+            worker.run_task(result)
+            ran += 1
+        raise AssertionError("tasks keep coming: a retry loop?")
+
+    return run

@@ -12,10 +12,19 @@ from runphys.models import AuditEvent, Invitation, Membership, User
 pytestmark = pytest.mark.django_db
 
 
-def invite(client, email="dora@clinic-a.example", role="clinician", mailoutbox=None):
-    response = client.post(reverse("member_invite"), {"email": email, "full_name": "Dora Diaz", "role": role})
-    assert response.status_code == 302, response.content
-    return response
+@pytest.fixture
+def invite(alice_client, run_tasks, django_capture_on_commit_callbacks):
+    """Alice invites Dora; the queued email is delivered (to Django's in-memory outbox)."""
+
+    def send(email: str = "dora@clinic-a.example", role: str = "clinician"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = alice_client.post(reverse("member_invite"),
+                                         {"email": email, "full_name": "Dora Diaz", "role": role})
+        assert response.status_code == 302, response.content
+        run_tasks()
+        return response
+
+    return send
 
 
 def accept_link(message) -> str:
@@ -51,8 +60,8 @@ def test_a_clinician_cannot_manage_members(bob_client, alice):
     assert alice.is_active
 
 
-def test_invitation_is_emailed_and_its_link_works_once(alice_client, client, mailoutbox, clinic_a):
-    invite(alice_client)
+def test_invitation_is_emailed_and_its_link_works_once(invite, alice_client, client, mailoutbox, clinic_a):
+    invite()
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["dora@clinic-a.example"]
@@ -79,8 +88,8 @@ def test_invitation_is_emailed_and_its_link_works_once(alice_client, client, mai
     assert AuditEvent.objects.filter(action="invitation_accept").count() == 1
 
 
-def test_invitation_link_expires(alice_client, client, mailoutbox):
-    invite(alice_client)
+def test_invitation_link_expires(invite, alice_client, client, mailoutbox):
+    invite()
     link = accept_link(mailoutbox[0])
     Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     alice_client.post(reverse("logout"))
@@ -90,8 +99,8 @@ def test_invitation_link_expires(alice_client, client, mailoutbox):
     assert not User.objects.filter(email="dora@clinic-a.example").exists()
 
 
-def test_accepting_validates_the_password_and_keeps_the_link_usable(alice_client, client, mailoutbox):
-    invite(alice_client)
+def test_accepting_validates_the_password_and_keeps_the_link_usable(invite, alice_client, client, mailoutbox):
+    invite()
     link = accept_link(mailoutbox[0])
     alice_client.post(reverse("logout"))
     response = client.post(link, {"full_name": "Dora", "password1": "short", "password2": "short"})
@@ -150,8 +159,8 @@ def test_charlie_gets_404_on_clinic_a_member_pages(charlie_client, alice, bob, m
     assert "Bob Baker" not in members.text and "eve@clinic-a.example" not in members.text
 
 
-def test_revoked_invitation_no_longer_works(alice_client, client, mailoutbox):
-    invite(alice_client)
+def test_revoked_invitation_no_longer_works(invite, alice_client, client, mailoutbox):
+    invite()
     link = accept_link(mailoutbox[0])
     invitation = Invitation.objects.get()
     assert alice_client.post(reverse("invitation_revoke", args=[invitation.code])).status_code == 302

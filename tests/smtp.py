@@ -1,0 +1,75 @@
+"""A real SMTP server on loopback (aiosmtpd) for the email tests, with scripted replies."""
+
+import asyncio
+import email
+import socket
+import threading
+from email.message import Message
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RecordingHandler:
+    """Accepts messages and keeps their raw bytes. ``data_replies`` scripts the answers to DATA
+    (e.g. ["421 Try later", "421 Try later"] then acceptance); ``hold_rcpt`` makes RCPT wait until
+    released, to catch a worker in the middle of a send."""
+
+    def __init__(self) -> None:
+        self.received: list[bytes] = []
+        self.data_replies: list[str] = []
+        self.data_attempts = 0
+        self.hold_rcpt = threading.Event()
+        self.release_rcpt = threading.Event()
+        self.rcpt_waiting = threading.Event()
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.hold_rcpt.is_set():
+            self.rcpt_waiting.set()
+            while not self.release_rcpt.is_set():
+                await asyncio.sleep(0.05)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        with self.lock:
+            self.data_attempts += 1
+            if self.data_replies:
+                return self.data_replies.pop(0)
+            self.received.append(envelope.original_content or envelope.content)
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[Message]:
+        return [email.message_from_bytes(raw) for raw in self.received]
+
+
+class SMTPServer:
+    def __init__(self) -> None:
+        self.handler = RecordingHandler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> "SMTPServer":
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    @property
+    def mailer(self) -> dict:
+        return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": self.port, "timeout": 5}}
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Environment for a worker process started by a test."""
+        return {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(self.port), "EMAIL_SECURITY": "none",
+                "EMAIL_TIMEOUT": "5"}
