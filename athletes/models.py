@@ -12,7 +12,8 @@ assessments), and the assessment write that triggers it is itself audited.
 
 import uuid
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -56,6 +57,13 @@ def km_to(value_km: Decimal | None, unit: str) -> Decimal | None:
     return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+@dataclass(frozen=True)
+class TimelineEntry:
+    on: date
+    title: str
+    upcoming: bool = False
+
+
 class UnauditedWrite(Exception):
     """Raised by bulk writes that would change athletes without an audit event."""
 
@@ -88,6 +96,23 @@ class AthleteQuerySet(ClinicScopedQuerySet):
         return self.order_by(
             models.F("last_assessed_on").desc(nulls_last=True), Lower("last_name"), Lower("first_name"), "pk"
         )
+
+    def recently_seen_by(self, user, *, limit: int = 8, within: timedelta = timedelta(days=30)) -> list["Athlete"]:
+        """The athletes whose record ``user`` opened most recently, newest first (from the audit log)."""
+        seen = (
+            AuditEvent.objects.for_user(user)
+            .filter(actor=user, action="view", target_type="athlete", at__gte=timezone.now() - within)
+            .values("target_id").annotate(last_seen=models.Max("at")).order_by("-last_seen")[:limit]
+        )
+        order = {row["target_id"]: position for position, row in enumerate(seen)}
+        codes = []
+        for target_id in order:
+            try:
+                codes.append(uuid.UUID(target_id))
+            except ValueError:
+                continue
+        athletes = self.filter(code__in=codes)
+        return sorted(athletes, key=lambda athlete: order[str(athlete.code)])
 
     # --- Writes that would bypass the audit log ----------------------------------------------------
 
@@ -335,8 +360,8 @@ class Athlete(models.Model):
     # --- Change tracking for the audit log ---------------------------------------------------------
 
     @classmethod
-    def from_db(cls, db, field_names, values) -> "Athlete":
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs) -> "Athlete":
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._saved_values = dict(zip(field_names, values, strict=True))
         return instance
 
@@ -363,6 +388,26 @@ class Athlete(models.Model):
             f.name for f in self._meta.concrete_fields
             if f.name not in UNAUDITED_FIELDS and getattr(self, f.attname) not in (None, "", False)
         ]
+
+    def timeline(self) -> list[TimelineEntry]:
+        """Dated facts of the profile itself, newest first (assessments and programs add their own)."""
+        today = timezone.localdate()
+        entries = [TimelineEntry(timezone.localdate(self.created_at), "Added to RunPhys")] if self.created_at else []
+        if self.privacy_info_given_on:
+            entries.append(TimelineEntry(self.privacy_info_given_on, "Given the clinic's data-processing information"))
+        if self.consent_email_at:
+            answer = "agreed to" if self.consent_email else "did not agree to"
+            entries.append(TimelineEntry(timezone.localdate(self.consent_email_at), f"Athlete {answer} receive email"))
+        if self.complaint_onset_on:
+            entries.append(TimelineEntry(self.complaint_onset_on, "Current complaint began"))
+        if self.goal_event_on:
+            entries.append(TimelineEntry(self.goal_event_on, f"Goal event: {self.goal_event}",
+                                         upcoming=self.goal_event_on >= today))
+        if self.archived_at:
+            entries.append(TimelineEntry(timezone.localdate(self.archived_at), "Archived"))
+        if self.anonymised_at:
+            entries.append(TimelineEntry(timezone.localdate(self.anonymised_at), "Anonymised"))
+        return sorted(entries, key=lambda entry: entry.on, reverse=True)
 
     # --- Changing ----------------------------------------------------------------------------------
 

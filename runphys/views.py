@@ -1,11 +1,16 @@
-"""Dashboard, clinic settings, member management and invitations."""
+"""Clinic settings, member management, invitations and the clinic admin's audit log.
 
+The dashboard is the athletes' home and lives in ``athletes.views`` (runphys imports no domain app).
+"""
+
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,18 +18,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from runphys import audit, emails
-from runphys.forms import AcceptInvitationForm, ClinicForm, InvitationForm, MembershipRoleForm
-from runphys.models import Invitation, Membership
+from runphys.forms import AcceptInvitationForm, AuditLogFilterForm, ClinicForm, InvitationForm, MembershipRoleForm
+from runphys.models import AuditEvent, Invitation, Membership
 
 
 def require_clinic_admin(request: HttpRequest) -> None:
     if not request.user.is_clinic_admin:
         raise PermissionDenied("Only a clinic admin can do this.")
-
-
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "runphys/dashboard.html")
 
 
 @require_http_methods(["GET", "POST"])
@@ -121,6 +121,33 @@ def invitation_revoke(request: HttpRequest, code: UUID) -> HttpResponse:
     audit.record("invitation_revoke", request=request, target=invitation)
     messages.success(request, "Invitation withdrawn.")
     return redirect("members")
+
+
+AUDIT_LOG_PAGE_SIZE = 50
+
+
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Who viewed or changed what, when and from where, in the admin's own clinic, newest first."""
+    require_clinic_admin(request)
+    form = AuditLogFilterForm(request.GET, clinic=request.user.clinic)
+    events = AuditEvent.objects.for_user(request.user).select_related("actor")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["target"]:
+            events = events.filter(target_id=data["target"].strip())
+        if data["member"]:
+            events = events.filter(actor=data["member"].user)
+        events = events.between(start_of_day(data["date_from"]), start_of_day(data["date_to"], days_later=1))
+    page = Paginator(events, AUDIT_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "runphys/audit_log.html", {"form": form, "page": page})
+
+
+def start_of_day(day: date | None, days_later: int = 0) -> datetime | None:
+    """Midnight at the start of ``day`` (plus ``days_later``) in the clinic's time zone."""
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day + timedelta(days=days_later), time.min))
 
 
 @login_not_required

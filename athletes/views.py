@@ -1,0 +1,157 @@
+"""The athletes' pages, and the dashboard.
+
+The dashboard lives here rather than in runphys because it is the athletes' home (recently seen
+athletes and a quick search) and runphys imports no domain app; the project URLconf routes "/" to
+``dashboard`` under the name "dashboard".
+
+Every page that shows one athlete's record appends a "view" event to the audit log; writes are
+audited by the model itself (``Athlete.save``/``delete`` with the request). The list shows names
+only and is not logged per athlete.
+"""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from athletes import erasure, export
+from athletes.forms import AthleteFilterForm, AthleteForm, ErasureForm, QuickSearchForm
+from athletes.models import Athlete
+from runphys import audit
+
+
+def get_athlete(request: HttpRequest, code: UUID) -> Athlete:
+    athletes = Athlete.objects.for_user(request.user).select_related("primary_clinician", "consent_email_by")
+    return get_object_or_404(athletes, code=code)
+
+
+def record_view(request: HttpRequest, athlete: Athlete) -> None:
+    audit.record("view", request=request, target=athlete, clinic=request.user.clinic)
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    # A history restore wants the whole page back, not the fragment.
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    recent = []
+    if request.user.clinic is not None:
+        recent = Athlete.objects.for_user(request.user).recently_seen_by(request.user)
+    return render(request, "athletes/dashboard.html", {"recent": recent, "search_form": QuickSearchForm()})
+
+
+@require_GET
+def athlete_list(request: HttpRequest) -> HttpResponse:
+    form = AthleteFilterForm(request.GET)
+    athletes = form.apply(Athlete.objects.for_user(request.user).select_related("primary_clinician"))
+    page = Paginator(athletes, form.value("per_page")).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "athletes": page.object_list, "narrowed": form.narrows()}
+    template = "athletes/_athlete_results.html" if is_htmx(request) else "athletes/athlete_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def athlete_create(request: HttpRequest) -> HttpResponse:
+    if request.user.clinic is None:
+        raise PermissionDenied("Only members of a clinic can add athletes.")
+    form = AthleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        athlete = form.save(commit=False)
+        athlete.save(request=request)
+        messages.success(request, f"{athlete.full_name} added.")
+        return redirect(athlete)
+    return render(request, "athletes/athlete_form.html", {"form": form})
+
+
+@require_GET
+def athlete_detail(request: HttpRequest, code: UUID) -> HttpResponse:
+    athlete = get_athlete(request, code)
+    record_view(request, athlete)
+    return render(request, "athletes/athlete_detail.html", {
+        "athlete": athlete,
+        "can_export": athlete.can_be_exported_by(request.user),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def athlete_edit(request: HttpRequest, code: UUID) -> HttpResponse:
+    athlete = get_athlete(request, code)
+    if athlete.is_anonymised:
+        messages.error(request, "This record has been anonymised and can no longer be edited.")
+        return redirect(athlete)
+    form = AthleteForm(request.POST or None, instance=athlete, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            if form.has_changed():
+                form.save(commit=False).save(request=request)
+                messages.success(request, "Changes saved.")
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect(athlete)
+    else:
+        record_view(request, athlete)
+    return render(request, "athletes/athlete_form.html", {"form": form, "athlete": athlete})
+
+
+@require_POST
+def athlete_archive(request: HttpRequest, code: UUID) -> HttpResponse:
+    athlete = get_athlete(request, code)
+    athlete.archive(request=request)
+    messages.success(request, f"{athlete.full_name} archived. Their record is kept and can be restored.")
+    return redirect(athlete)
+
+
+@require_POST
+def athlete_unarchive(request: HttpRequest, code: UUID) -> HttpResponse:
+    athlete = get_athlete(request, code)
+    if athlete.is_anonymised:
+        messages.error(request, "An anonymised record stays archived.")
+    else:
+        athlete.unarchive(request=request)
+        messages.success(request, f"{athlete.full_name} is active again.")
+    return redirect(athlete)
+
+
+@require_POST
+def athlete_export(request: HttpRequest, code: UUID) -> HttpResponse:
+    athlete = get_athlete(request, code)
+    if not athlete.can_be_exported_by(request.user):
+        raise PermissionDenied("Only the treating clinician or a clinic admin can export this record.")
+    exported = export.build(athlete)
+    audit.record("export", request=request, target=athlete, clinic=request.user.clinic)
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def athlete_erase(request: HttpRequest, code: UUID) -> HttpResponse:
+    athlete = get_athlete(request, code)
+    if not request.user.is_clinic_admin:
+        raise PermissionDenied("Only a clinic admin can erase a record.")
+    form = ErasureForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        outcome = erasure.erase(athlete, request=request)
+        if outcome is erasure.Outcome.DELETED:
+            messages.success(request, "The athlete's record has been deleted.")
+            return redirect("athlete_list")
+        messages.success(request, "The athlete's record has been anonymised; de-identified measurements are kept.")
+        return redirect(athlete)
+    if request.method == "GET":
+        record_view(request, athlete)
+    return render(request, "athletes/athlete_erase.html", {
+        "athlete": athlete,
+        "form": form,
+        "outcome": erasure.planned_outcome(athlete),
+        "retention_years": erasure.ADULT_RETENTION_YEARS,
+        "retention_ends_on": erasure.retention_ends_on(athlete),
+    })
