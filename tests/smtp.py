@@ -45,7 +45,7 @@ class RecordingHandler:
             self.received.append(envelope.original_content or envelope.content)
         return "250 Message accepted for delivery"
 
-    @property
+    # A method, not a property: aiosmtpd inspects the handler's attributes for every connection.
     def messages(self) -> list[Message]:
         return [email.message_from_bytes(raw) for raw in self.received]
 

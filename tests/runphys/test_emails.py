@@ -42,7 +42,7 @@ def test_invitation_travels_through_the_queue_to_a_real_smtp_server(
     assert delivery.status == EmailDelivery.Status.SENT and delivery.attempts == 1
     assert delivery.body_text == "" and delivery.body_html == ""  # the one-time link is not kept
 
-    [message] = smtp_server.handler.messages
+    [message] = smtp_server.handler.messages()
     assert message["To"] == "dora@clinic-a.example"
     assert message["Subject"] == "You are invited to join Clinic A Physio on RunPhys"
     assert message["Message-ID"] == delivery.message_id
@@ -58,7 +58,7 @@ def test_password_reset_takes_the_same_path(alice, client, smtp_server, run_task
     run_tasks()
     delivery = EmailDelivery.objects.get()
     assert delivery.kind == EmailDelivery.Kind.PASSWORD_RESET and delivery.status == EmailDelivery.Status.SENT
-    [message] = smtp_server.handler.messages
+    [message] = smtp_server.handler.messages()
     assert message["Subject"] == "Reset your RunPhys password"
 
 
@@ -144,7 +144,7 @@ def test_cr_lf_in_subject_data_or_address_cannot_add_a_header(
     bad.refresh_from_db()
     assert good.status == EmailDelivery.Status.SENT
     assert bad.status == EmailDelivery.Status.FAILED
-    [message] = smtp_server.handler.messages
+    [message] = smtp_server.handler.messages()
     assert message["Bcc"] is None
     assert "\n" not in message["Subject"]
     assert all("victim" not in recipient for recipient in message.get_all("To"))
@@ -202,7 +202,7 @@ def test_two_workers_drain_fifty_deliveries_without_a_duplicate(smtp_server):
     workers = [start_worker(smtp_server, "--batch", "--worker-id", f"w{n}") for n in range(2)]
     for worker in workers:
         assert worker.wait(timeout=180) == 0, worker.stderr.read().decode()[-2000:]
-    ids = [message["Message-ID"] for message in smtp_server.handler.messages]
+    ids = [message["Message-ID"] for message in smtp_server.handler.messages()]
     assert len(ids) == 50 and len(set(ids)) == 50
     assert {d.message_id for d in deliveries} == set(ids)
     assert EmailDelivery.objects.filter(status="sent").count() == 50
