@@ -79,6 +79,17 @@ class Code(StrEnum):
     WITHIN_ERROR = "within_error"
 
 
+CODE_LABELS = {
+    Code.BELOW_REFERENCE_IR: "below reference",
+    Code.BELOW_REFERENCE_ER: "below reference",
+    Code.ASYMMETRY_IR: "asymmetry (lower side)",
+    Code.ASYMMETRY_ER: "asymmetry (lower side)",
+    Code.LIMITED_EXTENSION: "limited",
+    Code.POOR_CONTROL: "poor control while running",
+    Code.REFER_REVIEW: "refer / review",
+    Code.REAL_CHANGE: "real change",
+    Code.WITHIN_ERROR: "within measurement error",
+}
 # Findings about the athlete's state (counted as "open findings"); changes describe time instead.
 OPEN_CODES = frozenset(
     {
@@ -202,6 +213,14 @@ class Finding:
     def is_open(self) -> bool:
         return self.code in OPEN_CODES
 
+    @property
+    def label(self) -> str:
+        """A few words for badges and lists: "Left IR below reference"."""
+        what = CODE_LABELS[Code(self.code)]
+        if self.side and self.movement:
+            return f"{Side(self.side).label} {Movement(self.movement).short} {what}"
+        return what[:1].upper() + what[1:]
+
 
 @dataclass(frozen=True)
 class RotationSummary:
@@ -213,6 +232,19 @@ class RotationSummary:
     ir: Decimal
     er: Decimal
     arc_reference: Reference | None
+
+    @property
+    def setting_label(self) -> str:
+        return f"{Position(self.position).label}, {Mode(self.mode).label.lower()}"
+
+    @property
+    def arc_band_label(self) -> str:
+        low, high = self.arc_reference.band if self.arc_reference else (None, None)
+        if low is not None and high is not None:
+            return f"{degrees(low)}–{degrees(high)}"
+        if self.arc_reference and self.arc_reference.mean is not None:
+            return f"mean {degrees(self.arc_reference.mean)}"
+        return ""
 
     @property
     def total_arc(self) -> Decimal:

@@ -9,6 +9,7 @@ clinic uses into the plain ``findings.ReferenceTable`` the pure findings code re
 """
 
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -287,6 +288,10 @@ class Assessment(models.Model):
     def compensations(self) -> tuple[str, ...]:
         return tuple(c.value for c in Compensation if getattr(self, c.value))
 
+    @property
+    def compensation_labels(self) -> list[str]:
+        return [Compensation(c).label for c in self.compensations]
+
     def session(self) -> findings.Session:
         """This assessment as plain data for the findings rules (uses prefetched readings)."""
         return findings.Session(
@@ -295,11 +300,49 @@ class Assessment(models.Model):
             compensations=self.compensations,
         )
 
+    def reading_rows(self) -> list["ReadingRow"]:
+        """Readings paired left with right, one row per movement, position and mode, IR first."""
+        rows: dict[tuple[str, str, str], ReadingRow] = {}
+        for reading in self.readings.all():
+            key = (reading.movement, reading.position, reading.mode)
+            row = rows.setdefault(key, ReadingRow(*key))
+            setattr(row, reading.side, reading)
+        order = [m.value for m in Movement]
+        return sorted(rows.values(), key=lambda r: (order.index(r.movement), r.position != Position.PRONE, r.mode))
+
     def earlier(self) -> "AssessmentQuerySet":
         """The athlete's assessments before this one, newest first (same-day ones created earlier count)."""
         return Assessment.objects.for_athlete(self.athlete).filter(
             Q(assessed_on__lt=self.assessed_on) | Q(assessed_on=self.assessed_on, created_at__lt=self.created_at)
         ).newest_first()
+
+
+@dataclass
+class ReadingRow:
+    movement: str
+    position: str
+    mode: str
+    left: "Reading | None" = None
+    right: "Reading | None" = None
+
+    @property
+    def movement_label(self) -> str:
+        return Movement(self.movement).label
+
+    @property
+    def setting_label(self) -> str:
+        return f"{Position(self.position).label}, {Mode(self.mode).label.lower()}"
+
+    @property
+    def sides(self) -> tuple["Reading | None", "Reading | None"]:
+        return self.left, self.right
+
+    @property
+    def difference(self) -> Decimal | None:
+        """Left minus right, when both were measured."""
+        if self.left is None or self.right is None or self.left.degrees is None or self.right.degrees is None:
+            return None
+        return self.left.degrees - self.right.degrees
 
 
 class Reading(models.Model):
@@ -367,3 +410,15 @@ class Reading(models.Model):
             position=self.position, mode=self.mode, instrument=self.instrument, pain=self.pain,
             end_feel=self.end_feel,
         )
+
+
+def update_athlete_summary(athlete: Athlete) -> None:
+    """Copy the date and open-findings count of the athlete's latest assessment onto the athlete
+    (for the athletes list, which cannot import this app)."""
+    latest = Assessment.objects.for_athlete(athlete).newest_first().with_readings().first()
+    if latest is None:
+        athlete.set_assessment_summary(last_assessed_on=None, open_findings_count=0)
+        return
+    table = reference_table(athlete.clinic)
+    open_count = sum(1 for f in findings.session_findings(latest.session(), table) if f.is_open)
+    athlete.set_assessment_summary(last_assessed_on=latest.assessed_on, open_findings_count=open_count)

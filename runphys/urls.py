@@ -28,6 +28,7 @@ auth_patterns = [
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("athletes/", include("athletes.urls")),
+    path("assessments/", include("assessments.urls")),
     path("accounts/", include(auth_patterns)),
     path("clinic/", views.clinic_settings, name="clinic_settings"),
     path("clinic/logo/", views.clinic_logo, name="clinic_logo"),

@@ -1,0 +1,70 @@
+"""A physio records a bilateral assessment with the keyboard only and reads its findings and chart."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from assessments.models import Assessment
+from tests.assessments.conftest import make_athlete
+from tests.browser.conftest import log_in
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_keyboard_only_bilateral_assessment_shows_the_asymmetry_and_the_chart(page, alice, clinic_a):
+    athlete = make_athlete(clinic_a, first_name="Kemi", last_name="Adeyemi", sex="female")
+    log_in(page, alice.email, PASSWORD)
+    page.goto(f"/assessments/new/{athlete.code}/")
+
+    left_ir = page.get_by_label("Left IR", exact=True)
+    expect(left_ir).to_be_focused()  # the common case starts typing at once
+    for value in ("24", "38", "40", "42"):  # left IR, right IR, left ER, right ER
+        page.keyboard.type(value)
+        page.keyboard.press("Tab")
+    expect(page.get_by_test_id("difference-main-ir")).to_have_text("−14°")
+    expect(page.get_by_test_id("difference-main-er")).to_have_text("−2°")
+    expect(page.get_by_test_id("arc-main-left")).to_have_text("64°")
+    expect(page.get_by_test_id("arc-main-right")).to_have_text("80°")
+
+    page.get_by_label("Right ER", exact=True).focus()  # back to the last number, as after typing it
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/assessments/[0-9a-f-]{36}/$"))
+    findings = page.get_by_test_id("findings")
+    expect(findings.locator('[data-code="asymmetry_ir"]')).to_contain_text("IR asymmetry")
+    expect(findings.locator('[data-code="asymmetry_ir"]')).to_contain_text("Ellison")
+    expect(findings.locator('[data-code="below_reference_ir"]')).to_contain_text("Left IR 24°")
+    chart = page.get_by_test_id("chart-ir-prone-passive")
+    expect(chart).to_be_visible()
+    expect(chart.locator("g.reading")).to_have_count(2)
+    assert page.console_errors == [], page.console_errors
+
+    assessment = Assessment.objects.get()
+    assert [(r.side, r.movement, r.degrees) for r in assessment.readings.order_by("movement", "side")] == [
+        ("left", "er", 40), ("right", "er", 42), ("left", "ir", 24), ("right", "ir", 38)]
+    athlete.refresh_from_db()
+    assert athlete.last_assessed_on == assessment.assessed_on and athlete.open_findings_count == 2
+    page.screenshot(path="/tmp/detail.png", full_page=True)
+
+
+def test_an_implausible_value_needs_the_confirmation_box_ticked_by_keyboard(page, alice, clinic_a):
+    athlete = make_athlete(clinic_a)
+    log_in(page, alice.email, PASSWORD)
+    page.goto(f"/assessments/new/{athlete.code}/")
+    for value in ("65", "40", "40", "42"):
+        page.keyboard.type(value)
+        page.keyboard.press("Tab")
+    page.get_by_label("Right ER", exact=True).focus()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_test_id("plausibility-warnings")).to_contain_text("Left IR 65° is unusual")
+    expect(page.get_by_label("Left IR", exact=True)).to_have_value("65")  # nothing typed is lost
+    confirm = page.get_by_label("I have checked these values and they are right")
+    expect(confirm).to_be_focused()
+    page.screenshot(path="/tmp/entry-warn.png", full_page=True)
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/assessments/[0-9a-f-]{36}/$"))
+    assert Assessment.objects.get().readings.get(side="left", movement="ir").degrees == 65
