@@ -422,3 +422,8 @@ def update_athlete_summary(athlete: Athlete) -> None:
     table = reference_table(athlete.clinic)
     open_count = sum(1 for f in findings.session_findings(latest.session(), table) if f.is_open)
     athlete.set_assessment_summary(last_assessed_on=latest.assessed_on, open_findings_count=open_count)
+
+
+# --- Programs (prescribed exercise programs and their handouts) -----------------------------------
+# Defined in their own module; imported here so that Django registers them with this app.
+from assessments.program_models import Motive, Program, ProgramItem, ProgramVersion  # noqa: E402, F401

@@ -1,0 +1,424 @@
+"""Prescribed exercise programs: a program, its versions and their items.
+
+A program belongs to one athlete and usually follows from an assessment's findings (a progression
+can be written without a new assessment). What the athlete is given lives in a **version**: the
+physio shapes a draft; issuing freezes it, renders its handout once and stores the PDF beside it;
+changing an issued program starts a new draft copied from the last issued version. Issued versions
+are never changed or deleted, so every handout an athlete took home stays retrievable.
+
+Imported at the end of ``assessments/models.py`` so that Django registers these models with the
+app; kept in a module of their own because the assessment models are a separate concern.
+"""
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from exercises.dosage import Dosage, Side
+from exercises.models import Exercise, ProgramTemplate
+from runphys.tenancy import ClinicScopedQuerySet
+
+
+class FrozenVersion(Exception):
+    """An issued version was about to change: issued versions are permanent records."""
+
+
+class ProgramStateError(Exception):
+    """The program is not in a state that allows this (e.g. issuing an empty draft)."""
+
+
+class Motive(models.TextChoices):
+    """The finding that motivated an item (``assessments.findings`` codes, plus the toe-off
+    observation). An empty value means the clinician added the item of their own accord."""
+
+    BELOW_REFERENCE_IR = "below_reference_ir", "IR below reference"
+    ASYMMETRY_IR = "asymmetry_ir", "IR asymmetry"
+    BELOW_REFERENCE_ER = "below_reference_er", "ER below reference"
+    ASYMMETRY_ER = "asymmetry_er", "ER asymmetry"
+    LIMITED_EXTENSION = "limited_extension", "Limited hip extension"
+    LIMITED_EXTENSION_TOE_OFF = "limited_extension_toe_off", "Limited hip extension at toe-off"
+    POOR_CONTROL = "poor_control", "Poor control while running"
+
+    @property
+    def athlete_reason(self) -> str:
+        """Why the exercise is in the program, in the words of the handout."""
+        return ATHLETE_REASONS[self.value]
+
+
+ATHLETE_REASONS = {
+    Motive.BELOW_REFERENCE_IR: "To let your hip turn inwards further, which it needs when your leg is behind you "
+                               "as you push off.",
+    Motive.ASYMMETRY_IR: "To bring the inward turn of your stiffer hip closer to that of your other hip.",
+    Motive.BELOW_REFERENCE_ER: "To ease the front and outside of your hip so that it turns outwards more freely.",
+    Motive.ASYMMETRY_ER: "To bring the outward turn of your stiffer hip closer to that of your other hip.",
+    Motive.LIMITED_EXTENSION: "To let your thigh swing further back behind you, as it does at the end of each "
+                              "stride.",
+    Motive.LIMITED_EXTENSION_TOE_OFF: "To let your thigh swing further back behind you, as it does at the end of "
+                                      "each stride.",
+    Motive.POOR_CONTROL: "To train the muscles that keep your pelvis level and your knee in line while you run.",
+}
+CLINICIAN_CHOICE_REASON = "Chosen by your physio to support the rest of your program."
+
+
+def handout_upload_to(instance: "ProgramVersion", filename: str) -> str:
+    """A random name: the stored PDF is reachable only through the clinic-checking view, and its
+    name says nothing about whom it is for."""
+    return f"handouts/{uuid.uuid4().hex}.pdf"
+
+
+class ProgramQuerySet(ClinicScopedQuerySet):
+    clinic_path = "athlete__clinic"
+
+    def for_athlete(self, athlete) -> "ProgramQuerySet":
+        return self.filter(athlete=athlete)
+
+    def with_versions(self) -> "ProgramQuerySet":
+        """Athlete, source assessment and every version (newest first) in three queries whatever
+        the number of programs."""
+        return self.select_related("athlete", "assessment").prefetch_related(
+            models.Prefetch("versions", queryset=ProgramVersion.objects.select_related("clinician", "issued_by")
+                            .order_by("-number"))
+        )
+
+    def newest_first(self) -> "ProgramQuerySet":
+        return self.order_by("-created_at", "-pk")
+
+
+class Program(models.Model):
+    """One athlete's exercise program over all its versions."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    athlete = models.ForeignKey("athletes.Athlete", on_delete=models.PROTECT, related_name="programs")
+    assessment = models.ForeignKey(
+        "assessments.Assessment", on_delete=models.PROTECT, null=True, blank=True, related_name="programs",
+        help_text="The assessment whose findings the program answers; empty for a progression written without one.",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Program {self.code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("programs:detail", args=[self.code])
+
+    @classmethod
+    @transaction.atomic
+    def start(cls, *, athlete, by, title: str, clinician, starts_on: date, review_on: date | None = None,
+              assessment=None) -> "Program":
+        """A new program with an empty draft as its first version."""
+        program = cls.objects.create(athlete=athlete, assessment=assessment, created_by=by)
+        ProgramVersion.objects.create(program=program, number=1, title=title, clinician=clinician,
+                                      starts_on=starts_on, review_on=review_on, created_by=by)
+        return program
+
+    def all_versions(self) -> list["ProgramVersion"]:
+        """Newest first; uses the prefetch of ``with_versions`` when there is one."""
+        versions = list(self.versions.all())
+        return sorted(versions, key=lambda v: v.number, reverse=True)
+
+    @property
+    def latest(self) -> "ProgramVersion":
+        return self.all_versions()[0]
+
+    @property
+    def draft(self) -> "ProgramVersion | None":
+        latest = self.latest
+        return latest if latest.is_draft else None
+
+    @property
+    def issued_versions(self) -> list["ProgramVersion"]:
+        return [v for v in self.all_versions() if v.is_issued]
+
+    @property
+    def status(self) -> str:
+        return self.latest.status
+
+    @property
+    def title(self) -> str:
+        return self.latest.title
+
+    @transaction.atomic
+    def revise(self, *, by) -> "ProgramVersion":
+        """The draft to edit: the existing one, or a new version copied from the last issued one."""
+        latest = ProgramVersion.objects.select_for_update().filter(program=self).order_by("-number").first()
+        if latest.is_draft:
+            return latest
+        draft = ProgramVersion.objects.create(
+            program=self, number=latest.number + 1, title=latest.title, clinician=latest.clinician,
+            starts_on=latest.starts_on, review_on=latest.review_on, created_by=by,
+        )
+        ProgramItem.objects.bulk_create(
+            ProgramItem(version=draft, exercise_id=item.exercise_id, order=item.order, notes=item.notes,
+                        finding=item.finding, finding_detail=item.finding_detail, **item.dosage_values())
+            for item in latest.items.all()
+        )
+        return draft
+
+    @transaction.atomic
+    def discard_draft(self) -> bool:
+        """Throw the current draft away. Returns True when that leaves no version, in which case
+        the program (never given to anyone) goes too."""
+        draft = ProgramVersion.objects.select_for_update().filter(program=self, status=ProgramVersion.Status.DRAFT)
+        draft = draft.first()
+        if draft is None:
+            raise ProgramStateError("There is no draft to discard.")
+        draft.delete()
+        if self.versions.exists():
+            return False
+        self.delete()
+        return True
+
+
+class ProgramVersionQuerySet(ClinicScopedQuerySet):
+    clinic_path = "program__athlete__clinic"
+
+    def issued(self) -> "ProgramVersionQuerySet":
+        return self.filter(status=ProgramVersion.Status.ISSUED)
+
+    def drafts(self) -> "ProgramVersionQuerySet":
+        return self.filter(status=ProgramVersion.Status.DRAFT)
+
+    def for_handout(self) -> "ProgramVersionQuerySet":
+        """Everything a handout shows, in a fixed number of queries whatever its length."""
+        return self.select_related(
+            "program__athlete__clinic", "program__assessment", "clinician", "issued_by"
+        ).prefetch_related(
+            models.Prefetch("items", queryset=ProgramItem.objects.select_related("exercise").order_by("order", "pk"))
+        )
+
+
+class ProgramVersion(models.Model):
+    """One complete program as written: a draft while it is shaped, then frozen when issued."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ISSUED = "issued", "Issued"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=6, choices=Status, default=Status.DRAFT)
+    title = models.CharField(max_length=120, help_text="The heading of the handout, e.g. “Hip mobility, phase 1”.")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        help_text="Named on the handout as the athlete's physio.",
+    )
+    starts_on = models.DateField("start date")
+    review_on = models.DateField("review date", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    issued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", editable=False)
+    pdf = models.FileField("handout PDF", upload_to=handout_upload_to, blank=True, editable=False)
+
+    objects = ProgramVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["program", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="program_version_number_unique"),
+            # One draft at a time: two people editing "the" program must edit the same draft.
+            models.UniqueConstraint(fields=["program"], condition=Q(status="draft"), name="program_one_draft"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="program_version_number_positive"),
+            models.CheckConstraint(condition=Q(status__in=["draft", "issued"]), name="program_version_status"),
+            # Issued means frozen with its stored handout; a draft has neither.
+            models.CheckConstraint(
+                condition=Q(status="draft", issued_at__isnull=True, issued_by__isnull=True, pdf="")
+                | (Q(status="issued", issued_at__isnull=False, issued_by__isnull=False) & ~Q(pdf="")),
+                name="program_version_issued_has_pdf",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_on__isnull=True) | Q(review_on__gte=models.F("starts_on")),
+                name="program_version_review_after_start",
+                violation_error_message="The review date cannot be before the start date.",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="program_version_title_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.number}, {self.get_status_display().lower()})"
+
+    def save(self, *args, **kwargs) -> None:
+        if getattr(self, "_issued_in_db", False):
+            raise FrozenVersion("An issued version cannot change; start a new version instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_issued or getattr(self, "_issued_in_db", False):
+            raise FrozenVersion("An issued version is a permanent record and cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._issued_in_db = instance.status == cls.Status.ISSUED
+        return instance
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == self.Status.ISSUED
+
+    def ensure_draft(self) -> None:
+        if not self.is_draft:
+            raise FrozenVersion("An issued version cannot change; start a new version instead.")
+
+    def pdf_filename(self) -> str:
+        """The download's name: which version, never whose."""
+        return f"exercise-program-v{self.number}.pdf"
+
+    # --- Shaping a draft ---------------------------------------------------------------------------
+
+    def _next_order(self) -> int:
+        return (self.items.aggregate(last=Max("order"))["last"] or 0) + 1
+
+    def add_exercise(self, exercise: Exercise, *, finding: str = "", finding_detail: str = "",
+                     side: str | None = None) -> "ProgramItem":
+        """Append an exercise with its library dosage (the side may come from the finding)."""
+        self.ensure_draft()
+        item = ProgramItem(version=self, exercise=exercise, order=self._next_order(), finding=finding,
+                           finding_detail=finding_detail)
+        item.copy_dosage_from(exercise)
+        if side:
+            item.side = side
+        item.save()
+        return item
+
+    def add_template(self, template: ProgramTemplate) -> list["ProgramItem"]:
+        """Append a template's exercises with the template's dosages."""
+        self.ensure_draft()
+        start = self._next_order()
+        items = [
+            ProgramItem(version=self, exercise_id=entry.exercise_id, order=start + offset, notes=entry.notes,
+                        **entry.dosage_values())
+            for offset, entry in enumerate(template.items.order_by("order", "pk"))
+        ]
+        return ProgramItem.objects.bulk_create(items)
+
+    def renumber(self, items: list["ProgramItem"]) -> None:
+        for position, item in enumerate(items, start=1):
+            item.order = position
+        ProgramItem.objects.bulk_update(items, ["order"])
+
+    @transaction.atomic
+    def move(self, item: "ProgramItem", offset: int) -> None:
+        """Move an item ``offset`` places (−1 up, +1 down), keeping the order 1..n."""
+        self.ensure_draft()
+        items = list(self.items.select_for_update().order_by("order", "pk"))
+        index = next(i for i, candidate in enumerate(items) if candidate.pk == item.pk)
+        target = min(max(index + offset, 0), len(items) - 1)
+        items.insert(target, items.pop(index))
+        self.renumber(items)
+
+    @transaction.atomic
+    def remove(self, item: "ProgramItem") -> None:
+        self.ensure_draft()
+        item.delete()
+        self.renumber(list(self.items.select_for_update().order_by("order", "pk")))
+
+    # --- Issuing -----------------------------------------------------------------------------------
+
+    def issue(self, *, by) -> None:
+        """Freeze this draft: render its handout once and store the PDF with it.
+
+        The version row is locked first, so a double click or two clinicians issuing at once give
+        one issued version and one stored PDF.
+        """
+        from assessments import handouts  # handouts reads these models; imported here to avoid a cycle
+
+        with transaction.atomic():
+            locked = ProgramVersion.objects.select_for_update().get(pk=self.pk)
+            if not locked.is_draft:
+                raise ProgramStateError("This version has already been issued.")
+            if not locked.items.exists():
+                raise ProgramStateError("Add at least one exercise before issuing the program.")
+            issued_at = timezone.now()
+            version = ProgramVersion.objects.for_handout().get(pk=self.pk)
+            version.issued_at, version.issued_by = issued_at, by
+            data = handouts.render_pdf(handouts.build(version))
+            self.pdf.save(handout_upload_to(self, "handout.pdf"), ContentFile(data), save=False)
+            self.status, self.issued_at, self.issued_by = self.Status.ISSUED, issued_at, by
+            try:
+                self.save(update_fields=["status", "issued_at", "issued_by", "pdf", "updated_at"])
+            except BaseException:
+                self.pdf.delete(save=False)
+                self.status, self.issued_at, self.issued_by = self.Status.DRAFT, None, None
+                raise
+        self._issued_in_db = True
+
+
+class ProgramItemQuerySet(ClinicScopedQuerySet):
+    clinic_path = "version__program__athlete__clinic"
+
+
+class ProgramItem(Dosage):
+    """One exercise of a program version with its dosage, notes for the athlete and the reason it
+    is there."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The items are parts of their version, not records of their own: a discarded draft takes them
+    # along; issued versions cannot be deleted at all.
+    version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE, related_name="items")
+    # PROTECT: exercises are archived, never deleted, and a program keeps showing what it prescribed.
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="program_items")
+    order = models.PositiveSmallIntegerField(default=1)
+    notes = models.CharField(
+        "notes for the athlete", max_length=300, blank=True,
+        help_text="Printed under the exercise on the handout, e.g. “Only to the point of a gentle stretch”.",
+    )
+    finding = models.CharField("suggested for", max_length=30, choices=Motive, blank=True,
+                               help_text="The finding that motivated the exercise; empty when you added it.")
+    finding_detail = models.TextField(
+        blank=True, editable=False, help_text="What the finding said when the exercise was suggested.",
+    )
+
+    objects = ProgramItemQuerySet.as_manager()
+
+    class Meta(Dosage.Meta):
+        ordering = ["order", "pk"]
+        constraints = [
+            *Dosage.Meta.constraints,
+            models.CheckConstraint(condition=Q(finding="") | Q(finding__in=Motive.values),
+                                   name="program_item_finding_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} in {self.version}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.version.ensure_draft()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.version.ensure_draft()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def motive_label(self) -> str:
+        return self.get_finding_display() if self.finding else "Added by the clinician"
+
+    @property
+    def why(self) -> str:
+        """The handout's "why this exercise" line."""
+        return Motive(self.finding).athlete_reason if self.finding else CLINICIAN_CHOICE_REASON
+
+    @property
+    def side_label(self) -> str:
+        return Side(self.side).label if self.side in Side.values else self.side
