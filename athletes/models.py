@@ -413,9 +413,10 @@ class Athlete(models.Model):
 
     def record_email_consent(self, given: bool, *, by) -> None:
         """Set the consent answer. Its date and recorder are set when the athlete is first saved and
-        whenever the answer changes, so they always say who recorded the current answer, and when."""
-        if self._state.adding or given != self.consent_email or self.consent_email_at is None:
-            self.consent_email = given
+        whenever the answer changes from the stored one, so they say who recorded the current answer."""
+        stored = getattr(self, "_saved_values", {}).get("consent_email")
+        self.consent_email = given
+        if self._state.adding or given != stored:
             self.consent_email_at = timezone.now()
             self.consent_email_by = by
 

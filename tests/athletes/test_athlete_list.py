@@ -1,0 +1,137 @@
+"""The athlete list: clinic-scoped, searchable, filterable, sortable, paginated, constant query count."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from athletes.models import Athlete
+from tests.athletes.conftest import make_athlete
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("athlete_list")
+
+
+def names(response) -> list[str]:
+    return [athlete.full_name for athlete in response.context["athletes"]]
+
+
+@pytest.mark.parametrize("client_name", ["alice_client", "bob_client"])
+def test_clinic_members_see_their_clinics_athletes(request, client_name, athlete, athlete_b):
+    response = request.getfixturevalue(client_name).get(URL)
+    assert response.status_code == 200
+    assert names(response) == ["Hannah Ilves"]
+    assert "Ilves, Hannah" in response.text and "Lakeside Marathon" in response.text
+    assert "Berg" not in response.text
+
+
+def test_another_clinic_sees_none_of_them(charlie_client, athlete, athlete_b):
+    response = charlie_client.get(URL, {"q": "Hannah"})
+    assert response.status_code == 200
+    assert names(response) == []
+    assert "Hannah" not in response.text.replace('value="Hannah"', "")
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(URL)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_post_is_not_allowed(alice_client):
+    assert alice_client.post(URL).status_code == 405
+
+
+def test_search_by_name_or_email(alice_client, clinic_a):
+    make_athlete(clinic_a, first_name="Ann", last_name="Smith", email="runner1@example.com")
+    make_athlete(clinic_a, first_name="Bea", last_name="Jones", email="bea@club.example")
+    assert names(alice_client.get(URL, {"q": "smith"})) == ["Ann Smith"]
+    assert names(alice_client.get(URL, {"q": "CLUB.example"})) == ["Bea Jones"]
+    empty = alice_client.get(URL, {"q": "nobody"})
+    assert names(empty) == [] and "No athlete matches" in empty.text
+
+
+def test_archived_athletes_leave_the_default_list_and_have_their_own_filter(alice_client, clinic_a):
+    make_athlete(clinic_a, first_name="Still", last_name="Here")
+    make_athlete(clinic_a, first_name="Long", last_name="Gone").archive()
+    assert names(alice_client.get(URL)) == ["Still Here"]
+    assert names(alice_client.get(URL, {"status": "archived"})) == ["Long Gone"]
+    assert names(alice_client.get(URL, {"status": "all"})) == ["Long Gone", "Still Here"]
+
+
+def test_filter_by_sport_and_open_findings(alice_client, clinic_a):
+    make_athlete(clinic_a, first_name="Run", last_name="Ner")
+    tri = make_athlete(clinic_a, first_name="Tri", last_name="Athlete", sport=Athlete.Sport.TRIATHLETE)
+    tri.set_assessment_summary(last_assessed_on=date(2026, 1, 1), open_findings_count=2)
+    assert names(alice_client.get(URL, {"sport": "triathlete"})) == ["Tri Athlete"]
+    response = alice_client.get(URL, {"open_findings": "on"})
+    assert names(response) == ["Tri Athlete"] and "2 open findings" in response.text
+
+
+def test_sort_by_name_or_by_last_assessment(alice_client, clinic_a):
+    make_athlete(clinic_a, first_name="Amy", last_name="Able")
+    late = make_athlete(clinic_a, first_name="Zoe", last_name="Zane")
+    mid = make_athlete(clinic_a, first_name="Mo", last_name="Mint")
+    late.set_assessment_summary(last_assessed_on=date(2026, 3, 1), open_findings_count=0)
+    mid.set_assessment_summary(last_assessed_on=date(2026, 2, 1), open_findings_count=0)
+    assert names(alice_client.get(URL)) == ["Amy Able", "Mo Mint", "Zoe Zane"]
+    by_assessment = alice_client.get(URL, {"sort": "last_assessed"})
+    assert names(by_assessment) == ["Zoe Zane", "Mo Mint", "Amy Able"]
+    assert "1 Mar 2026" in by_assessment.text
+
+
+@pytest.mark.parametrize("per_page", [25, 50, 100])
+def test_pages_of_25_50_or_100(alice_client, clinic_a, per_page):
+    Athlete.objects.bulk_create(
+        [Athlete(clinic=clinic_a, first_name=f"N{n:03d}", last_name="Same", date_of_birth=date(1990, 1, 1))
+         for n in range(per_page + 3)]
+    )
+    first = alice_client.get(URL, {"per_page": per_page})
+    assert len(first.context["athletes"]) == per_page
+    assert f"{per_page + 3} athletes" in first.text
+    second = alice_client.get(URL, {"per_page": per_page, "page": 2})
+    assert names(second) == [f"N{n:03d} Same" for n in range(per_page, per_page + 3)]
+
+
+def test_invalid_parameters_fall_back_to_the_defaults(alice_client, athlete):
+    response = alice_client.get(URL, {"per_page": "7", "sort": "drop table", "status": "x", "page": "999"})
+    assert response.status_code == 200
+    assert names(response) == ["Hannah Ilves"]
+    assert response.context["page"].paginator.per_page == 25
+
+
+def test_htmx_requests_get_only_the_results(alice_client, athlete):
+    response = alice_client.get(URL, {"q": "hannah"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="athlete-results"')
+    assert "<html" not in response.text and "Ilves, Hannah" in response.text
+    assert "HX-Request" in response["Vary"]
+    restore = alice_client.get(URL, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.text
+
+
+def test_the_list_does_not_log_a_view_of_each_athlete(alice_client, athlete):
+    from runphys.models import AuditEvent
+
+    alice_client.get(URL)
+    assert not AuditEvent.objects.filter(action="view").exists()
+
+
+@pytest.mark.parametrize("per_page", [25, 100])
+def test_query_count_stays_fixed_from_5_to_500_athletes(alice_client, clinic_a, bob, per_page,
+                                                        django_assert_num_queries):
+    def add(count: int) -> None:
+        Athlete.objects.bulk_create(
+            [Athlete(clinic=clinic_a, primary_clinician=bob, first_name=f"F{n}", last_name=f"L{n}",
+                     date_of_birth=date(1990, 1, 1), goal_event="10K") for n in range(count)]
+        )
+
+    add(5)
+    # session, user, membership+clinic, count, one page of athletes with their clinician, and the
+    # session save (inside a savepoint: two more statements under the test's transaction)
+    with django_assert_num_queries(8):
+        few = alice_client.get(URL, {"per_page": per_page, "q": "F"})
+    add(495)
+    with django_assert_num_queries(8):
+        many = alice_client.get(URL, {"per_page": per_page, "q": "F"})
+    assert len(few.context["athletes"]) == 5 and len(many.context["athletes"]) == per_page
