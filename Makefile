@@ -35,6 +35,7 @@ syslibs:
 demo:
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo_athletes
 
 run: install demo
 	@echo "RunPhys on http://$(HOST):$(PORT)/ (web server and task worker; Ctrl-C stops both)"
