@@ -3,3 +3,12 @@ from django.apps import AppConfig
 
 class AssessmentsConfig(AppConfig):
     name = "assessments"
+    verbose_name = "Assessments"
+
+    def ready(self) -> None:
+        # The athletes app cannot import this one: its export and erasure ask through these hooks.
+        from assessments.models import export_section, has_assessments
+        from athletes import erasure, export
+
+        export.register_section("assessments", export_section)
+        erasure.register_clinical_records(has_assessments)

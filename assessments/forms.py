@@ -252,6 +252,8 @@ class AssessmentEntry:
                                               prefix="assessment")
         defaults = AssessmentDefaults.for_clinic(clinic)
         saved = _block_of(self.instance) if self.instance.pk else {}
+        # Validation writes the submitted values onto the reading instances: remember the saved ones.
+        self.saved_values = {_reading_key(r): _reading_values(r) for rows in saved.values() for r in rows}
         self.block_forms: dict[str, BlockForm] = {}
         self.reading_forms: dict[str, dict[Movement, dict[Side, ReadingForm]]] = {}
         for block in BLOCKS:
@@ -366,8 +368,6 @@ class AssessmentEntry:
             assessment.created_by = self.user
         assessment.save()
         changed = list(self.assessment_form.changed_data)
-        previous = {(r.side, r.movement, r.position, r.mode): r for r in assessment.readings.all()} if not creating \
-            else {}
         rows = []
         for block in BLOCKS:
             setting = self.block_forms[block.name].setting()
@@ -382,12 +382,8 @@ class AssessmentEntry:
                     not_tested_reason=data["not_tested_reason"].strip() if data["not_tested"] else "",
                 ))
         if not creating:
-            new = {(r.side, r.movement, r.position, r.mode): r for r in rows}
-            for key in previous.keys() | new.keys():
-                old, now = previous.get(key), new.get(key)
-                if old is None or now is None or _reading_values(old) != _reading_values(now):
-                    changed.append("readings")
-                    break
+            if {_reading_key(r): _reading_values(r) for r in rows} != self.saved_values:
+                changed.append("readings")
             assessment.readings.all().delete()
         Reading.objects.bulk_create(rows)
         if creating:
@@ -396,6 +392,10 @@ class AssessmentEntry:
             changed.append("readings")
         audit.record("create" if creating else "update", request=request, target=assessment, fields=changed)
         return assessment, changed
+
+
+def _reading_key(reading: Reading) -> tuple:
+    return reading.side, reading.movement, reading.position, reading.mode
 
 
 def _reading_values(reading: Reading) -> tuple:

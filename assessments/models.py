@@ -424,6 +424,45 @@ def update_athlete_summary(athlete: Athlete) -> None:
     athlete.set_assessment_summary(last_assessed_on=latest.assessed_on, open_findings_count=open_count)
 
 
+def has_assessments(athlete: Athlete) -> bool:
+    """The erasure check: an assessed athlete is anonymised, never deleted (records are retained)."""
+    return athlete.assessments.exists()
+
+
+def export_section(athlete: Athlete) -> list[dict]:
+    """The athlete's assessments for their data export: every stored field, each reading, and the
+    findings as the clinic's current references read them (with their sources)."""
+    table = reference_table(athlete.clinic)
+    exported = []
+    for assessment in Assessment.objects.for_athlete(athlete).newest_first().with_readings():
+        exported.append({
+            "code": assessment.code,
+            "assessed_on": assessment.assessed_on,
+            "clinician": str(assessment.clinician),
+            "complaint": assessment.complaint,
+            "pain_at_rest": assessment.pain_at_rest,
+            "pain_running": assessment.pain_running,
+            "seen_while_running": assessment.compensation_labels,
+            "notes": assessment.notes,
+            "readings": [
+                {
+                    "side": r.side, "movement": r.movement, "degrees": r.degrees, "position": r.position,
+                    "mode": r.mode, "instrument": r.instrument, "pain": r.pain, "end_feel": r.end_feel,
+                    "not_tested": r.not_tested, "not_tested_reason": r.not_tested_reason,
+                }
+                for r in assessment.readings.all()
+            ],
+            "findings": [
+                {"code": f.code, "severity": f.severity, "for_clinician": f.clinician_text,
+                 "for_athlete": f.athlete_text, "source": f.source}
+                for f in findings.session_findings(assessment.session(), table)
+            ],
+            "created_at": assessment.created_at,
+            "updated_at": assessment.updated_at,
+        })
+    return exported
+
+
 # --- Programs (prescribed exercise programs and their handouts) -----------------------------------
 # Defined in their own module; imported here so that Django registers them with this app.
 from assessments.program_models import Motive, Program, ProgramItem, ProgramVersion  # noqa: E402, F401

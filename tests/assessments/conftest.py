@@ -45,3 +45,31 @@ def athlete(clinic_a) -> Athlete:
 @pytest.fixture
 def assessment(athlete, bob) -> Assessment:
     return make_assessment(athlete, bob, FOUR)
+
+
+SLOTS = [
+    f"{block}-{movement}-{side}"
+    for block, movements in (("main", ("ir", "er")), ("second", ("ir", "er")), ("extension", ("extension",)))
+    for movement in movements for side in ("left", "right")
+]
+
+
+def entry_data(clinician, values=None, *, assessed_on=None, **extra) -> dict:
+    """A POST of the entry screen: ``values`` maps slots ("main-ir-left") to degrees; ``extra``
+    overrides any field by its full name (use "__" for "-")."""
+    data = {
+        "assessment-assessed_on": (assessed_on or timezone.localdate()).isoformat(),
+        "assessment-clinician": str(clinician.pk),
+        "main-position": "prone", "main-mode": "passive", "main-instrument": "goniometer",
+        "second-position": "seated_90_90", "second-mode": "passive", "second-instrument": "goniometer",
+        "extension-instrument": "goniometer",
+    }
+    for slot in SLOTS:
+        data[f"{slot}-degrees"] = ""
+        data[f"{slot}-end_feel"] = "not_tested"
+    values = {"main-ir-left": "24", "main-ir-right": "38", "main-er-left": "40", "main-er-right": "42"} | (
+        values or {})
+    for slot, value in values.items():
+        data[f"{slot}-degrees"] = str(value)
+    data.update({name.replace("__", "-"): value for name, value in extra.items()})
+    return data
