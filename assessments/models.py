@@ -412,6 +412,10 @@ class Reading(models.Model):
         )
 
 
+def _open_findings(assessment: Assessment, table: findings.ReferenceTable) -> int:
+    return sum(1 for f in findings.session_findings(assessment.session(), table) if f.is_open)
+
+
 def update_athlete_summary(athlete: Athlete) -> None:
     """Copy the date and open-findings count of the athlete's latest assessment onto the athlete
     (for the athletes list, which cannot import this app)."""
@@ -419,9 +423,23 @@ def update_athlete_summary(athlete: Athlete) -> None:
     if latest is None:
         athlete.set_assessment_summary(last_assessed_on=None, open_findings_count=0)
         return
-    table = reference_table(athlete.clinic)
-    open_count = sum(1 for f in findings.session_findings(latest.session(), table) if f.is_open)
-    athlete.set_assessment_summary(last_assessed_on=latest.assessed_on, open_findings_count=open_count)
+    athlete.set_assessment_summary(last_assessed_on=latest.assessed_on,
+                                   open_findings_count=_open_findings(latest, reference_table(athlete.clinic)))
+
+
+def update_clinic_summaries(clinic: Clinic) -> int:
+    """Recount the open findings of every assessed athlete of the clinic, after its reference or
+    MDC values changed. Writes only the athletes whose count moved; returns how many."""
+    table = reference_table(clinic)
+    latest = Assessment.objects.filter(athlete=models.OuterRef("athlete")).newest_first().values("pk")[:1]
+    changed = 0
+    for assessment in Assessment.objects.for_clinic(clinic).filter(pk=models.Subquery(latest)).with_readings():
+        count = _open_findings(assessment, table)
+        if count != assessment.athlete.open_findings_count:
+            assessment.athlete.set_assessment_summary(last_assessed_on=assessment.assessed_on,
+                                                      open_findings_count=count)
+            changed += 1
+    return changed
 
 
 def has_assessments(athlete: Athlete) -> bool:

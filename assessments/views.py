@@ -22,6 +22,7 @@ from assessments.models import (
     ReferenceValue,
     reference_table,
     update_athlete_summary,
+    update_clinic_summaries,
 )
 from athletes.models import Athlete
 from runphys import audit
@@ -144,6 +145,7 @@ def _edit_override(request: HttpRequest, model, form_class, code: UUID, template
             saved.save()
             audit.record("create" if creating else "update", request=request, target=saved,
                          clinic=request.user.clinic, fields=form.changed_data)
+            update_clinic_summaries(request.user.clinic)
         messages.success(request, "Your clinic now uses these values. New findings use them at once.")
         return redirect("assessments:references")
     return render(request, template, {"form": form, "row": row, "shipped": shipped})
@@ -155,6 +157,7 @@ def _restore(request: HttpRequest, model, code: UUID) -> HttpResponse:
     with transaction.atomic():
         audit.record("delete", request=request, target=row, clinic=request.user.clinic)
         row.delete()
+        update_clinic_summaries(request.user.clinic)
     messages.success(request, "Back to the value shipped with RunPhys.")
     return redirect("assessments:references")
 

@@ -6,7 +6,13 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from assessments.models import AssessmentDefaults, MdcSetting, ReferenceValue, reference_table
+from assessments.models import (
+    AssessmentDefaults,
+    MdcSetting,
+    ReferenceValue,
+    reference_table,
+    update_athlete_summary,
+)
 from runphys.models import AuditEvent
 from tests.assessments.conftest import make_assessment
 
@@ -51,8 +57,9 @@ def test_an_admin_override_applies_to_the_clinic_and_shows_the_shipped_value(ali
     assert AuditEvent.objects.filter(action="delete", target_id=str(override.code)).exists()
 
 
-def test_the_override_changes_findings(alice_client, athlete, bob):
+def test_the_override_changes_findings_and_the_athletes_summary(alice_client, athlete, bob):
     assessment = make_assessment(athlete, bob, [("left", "er", 34), ("right", "er", 35)])
+    update_athlete_summary(athlete)
     detail = reverse("assessments:detail", args=[assessment.code])
     assert 'data-code="below_reference_er"' not in alice_client.get(detail).text
     er = ReferenceValue.objects.shipped().get(measure="er", position="prone")
@@ -60,6 +67,12 @@ def test_the_override_changes_findings(alice_client, athlete, bob):
                       {"mean": "45", "sd": "9", "threshold": "36", "source": "Our runners"})
     page = alice_client.get(detail).text
     assert 'data-code="below_reference_er"' in page and "Our runners" in page
+    athlete.refresh_from_db()
+    assert athlete.open_findings_count == 2  # the athletes list follows the clinic's new cut-off
+    alice_client.post(reverse("assessments:reference_restore",
+                              args=[ReferenceValue.objects.get(clinic=athlete.clinic).code]))
+    athlete.refresh_from_db()
+    assert athlete.open_findings_count == 0
 
 
 @pytest.mark.parametrize(
