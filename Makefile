@@ -34,6 +34,7 @@ syslibs:
 
 demo:
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_exercise_library
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_demo_athletes
 

@@ -140,7 +140,7 @@ class ExerciseQuerySet(ClinicScopedQuerySet):
     def addressing(self, finding: str) -> Self:
         return self.filter(addresses__has=finding)
 
-    def using(self, equipment: str) -> Self:
+    def with_equipment(self, equipment: str) -> Self:
         return self.filter(equipment__has=equipment)
 
 
@@ -247,6 +247,10 @@ class Exercise(Dosage):
     @property
     def end_picture_url(self) -> str | None:
         return self.picture_url(Exercise.Picture.END)
+
+    def pictures(self) -> list[tuple[str, str | None]]:
+        """(caption, URL) for the start and end pictures, in that order."""
+        return [(label, self.picture_url(value)) for value, label in Exercise.Picture.choices]
 
     def addresses_labels(self) -> list[str]:
         return [Finding(code).label for code in self.addresses if code in Finding.values]

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("athletes/", include("athletes.urls")),
     path("assessments/", include("assessments.urls")),
+    path("exercises/", include("exercises.urls")),
     path("accounts/", include(auth_patterns)),
     path("clinic/", views.clinic_settings, name="clinic_settings"),
     path("clinic/logo/", views.clinic_logo, name="clinic_logo"),

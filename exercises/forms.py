@@ -1,0 +1,322 @@
+"""Forms of the exercise library: clinic exercises, their pictures, program templates and the
+library's filters. Layouts live in each form's crispy helper."""
+
+from crispy_forms.bootstrap import InlineCheckboxes
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from exercises import pictures
+from exercises.dosage import RANGES, Dosage, range_validators
+from exercises.models import Equipment, Exercise, Family, Finding, ProgramTemplate, ProgramTemplateItem
+from runphys.models import User
+
+MAX_LINES, MAX_LINE_LENGTH = 15, 300
+
+
+class LinesField(forms.CharField):
+    """A list of sentences typed one per line (steps, cues, faults, cautions)."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def validate(self, value: list[str]) -> None:
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if len(value) > MAX_LINES:
+            raise forms.ValidationError(f"At most {MAX_LINES} lines.", code="too_many_lines")
+        if any(len(line) > MAX_LINE_LENGTH for line in value):
+            raise forms.ValidationError(f"Keep each line under {MAX_LINE_LENGTH} characters.", code="line_too_long")
+
+
+def use_dosage_ranges(form: forms.BaseForm) -> None:
+    """Give the numeric dosage inputs the §6 ranges: clear messages, and min/max for the browser."""
+    for name, (low, high, _) in RANGES.items():
+        field = form.fields.get(name)
+        if field is None:
+            continue
+        field.validators = [
+            v for v in field.validators if not isinstance(v, MinValueValidator | MaxValueValidator)
+        ] + range_validators(name)
+        field.widget.attrs.update({"min": low, "max": high})
+
+
+def dosage_layout() -> Div:
+    return Div(
+        Row(Column("sets", css_class="col-6 col-md-3"), Column("reps", css_class="col-6 col-md-3"),
+            Column("hold_seconds", css_class="col-6 col-md-3"), Column("rest_seconds", css_class="col-6 col-md-3")),
+        Row(Column("sessions_per_day", css_class="col-6 col-md-3"), Column("days_per_week", css_class="col-6 col-md-3"),
+            Column("side", css_class="col-6 col-md-3"), Column("tempo", css_class="col-6 col-md-3")),
+        Row(Column("load", css_class="col-6 col-md-3"), Column("load_kg", css_class="col-6 col-md-3"),
+            Column("band_colour", css_class="col-6 col-md-3"), Column("pain_ceiling", css_class="col-6 col-md-3")),
+        "progression_criterion",
+    )
+
+
+class ExerciseForm(forms.ModelForm):
+    addresses = forms.MultipleChoiceField(
+        label="Addresses", choices=Finding.choices, widget=forms.CheckboxSelectMultiple,
+        help_text="The findings this exercise is suggested for.",
+    )
+    equipment = forms.MultipleChoiceField(choices=Equipment.choices, widget=forms.CheckboxSelectMultiple)
+    steps = LinesField(help_text="One step per line, in order.")
+    cues = LinesField(label="Coaching cues", required=False, help_text="One per line.")
+    faults = LinesField(label="Common faults", required=False, help_text="One per line.")
+    cautions = LinesField(required=False, help_text="When not to do it, or when to stop. One per line.")
+    start_picture = forms.FileField(
+        label="Start position picture", required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text="JPEG, PNG or WebP, at most 5 MB. Replaces the current picture.",
+    )
+    end_picture = forms.FileField(
+        label="End position picture", required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text="JPEG, PNG or WebP, at most 5 MB. Replaces the current picture.",
+    )
+    remove_start_picture = forms.BooleanField(label="Remove the uploaded start picture", required=False)
+    remove_end_picture = forms.BooleanField(label="Remove the uploaded end picture", required=False)
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "name", "summary", "family", "addresses", "is_stretch", "equipment", "starting_position", "steps",
+            "cues", "faults", "cautions", *Dosage.DOSAGE_FIELDS, "progression", "regression", "progression_note",
+            "start_picture", "end_picture", "video_url", "credit",
+        ]
+        widgets = {
+            "starting_position": forms.Textarea(attrs={"rows": 3}),
+            "progression_note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        use_dosage_ranges(self)
+        linkable = Exercise.objects.for_user(user).exclude(pk=self.instance.pk).order_by("name")
+        for name in ("progression", "regression"):
+            self.fields[name].queryset = linkable
+            self.fields[name].to_field_name = "code"
+        self.stored_pictures = {p: getattr(self.instance, f"{p}_picture").name for p in Exercise.Picture.values}
+        picture_fields = ["start_picture", "end_picture"]
+        for position in Exercise.Picture.values:
+            if self.stored_pictures[position]:
+                picture_fields.append(f"remove_{position}_picture")
+            else:
+                del self.fields[f"remove_{position}_picture"]
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset("About the exercise", "name", "summary", "family", InlineCheckboxes("addresses"), "is_stretch",
+                     InlineCheckboxes("equipment")),
+            Fieldset("Instructions", "starting_position", "steps", "cues", "faults", "cautions"),
+            Fieldset("Default dosage", dosage_layout()),
+            Fieldset("Progression", Row(Column("progression"), Column("regression")), "progression_note"),
+            Fieldset("Pictures", HTML('{% include "exercises/_form_pictures.html" %}'), *picture_fields),
+            Fieldset("Links and credit", "video_url", "credit"),
+        )
+        self.helper.add_input(Submit("submit", "Save exercise"))
+
+    def clean_start_picture(self):
+        upload = self.cleaned_data.get("start_picture")
+        return pictures.clean_upload(upload) if upload else None
+
+    def clean_end_picture(self):
+        upload = self.cleaned_data.get("end_picture")
+        return pictures.clean_upload(upload) if upload else None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for position in Exercise.Picture.values:
+            if cleaned.get(f"remove_{position}_picture") and not cleaned.get(f"{position}_picture"):
+                cleaned[f"{position}_picture"] = False  # FileField: False clears, None keeps
+        return cleaned
+
+    def save(self, commit: bool = True) -> Exercise:
+        exercise = super().save(commit=commit)
+        if commit:
+            # A replaced or removed picture is deleted from storage once the new state is committed.
+            for position, old_name in self.stored_pictures.items():
+                if old_name and getattr(exercise, f"{position}_picture").name != old_name:
+                    storage = getattr(exercise, f"{position}_picture").storage
+                    transaction.on_commit(lambda storage=storage, name=old_name: storage.delete(name))
+        return exercise
+
+
+class ExerciseFilterForm(forms.Form):
+    """The library's search box and filters. Unknown values are ignored rather than shown as errors."""
+
+    OWNERS = [("", "All exercises"), ("shipped", "RunPhys library"), ("clinic", "My clinic's")]
+
+    q = forms.CharField(label="Search", required=False, max_length=100, widget=forms.TextInput(attrs={
+        "type": "search", "autocomplete": "off", "placeholder": "Name, purpose or a word from the steps",
+    }))
+    family = forms.ChoiceField(choices=[("", "Any family"), *Family.choices], required=False)
+    finding = forms.ChoiceField(label="Addresses", choices=[("", "Any finding"), *Finding.choices], required=False)
+    equipment = forms.ChoiceField(choices=[("", "Any equipment"), *Equipment.choices], required=False)
+    owner = forms.ChoiceField(label="From", choices=OWNERS, required=False)
+    archived = forms.BooleanField(label="Include archived", required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        url = reverse("exercises:list")
+        # Live search: typing (debounced) or changing a filter swaps in the results partial; the
+        # same form submits normally without JavaScript.
+        self.fields["q"].widget.attrs.update({"hx-get": url, "hx-trigger": "input changed delay:300ms, search"})
+        for name in ("family", "finding", "equipment", "owner", "archived"):
+            self.fields[name].widget.attrs.update({"hx-get": url, "hx-trigger": "change"})
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_id = "exercise-filters"
+        self.helper.disable_csrf = True
+        self.helper.attrs = {
+            "role": "search", "hx-get": url, "hx-trigger": "submit", "hx-target": "#exercise-results",
+            "hx-swap": "outerHTML", "hx-push-url": "true", "hx-include": "closest form",
+        }
+        self.helper.layout = Layout(
+            Row(Column("q", css_class="col-md-6"), Column("family", css_class="col-md-3"),
+                Column("finding", css_class="col-md-3")),
+            Row(Column("equipment", css_class="col-md-3"), Column("owner", css_class="col-md-3"),
+                Column("archived", css_class="col-md-3 pt-md-4"),
+                Column(Submit("search", "Search", css_class="btn-runphys"), css_class="col-md-3 pt-md-4 text-md-end")),
+        )
+
+    def values(self) -> dict:
+        if self.is_valid():
+            return self.cleaned_data
+        return {name: self.cleaned_data.get(name, "") for name in self.fields if name not in self.errors}
+
+    def apply(self, queryset: QuerySet[Exercise]) -> QuerySet[Exercise]:
+        values = self.values()
+        if values.get("q"):
+            queryset = queryset.search(values["q"])
+        if values.get("family"):
+            queryset = queryset.in_family(values["family"])
+        if values.get("finding"):
+            queryset = queryset.addressing(values["finding"])
+        if values.get("equipment"):
+            queryset = queryset.with_equipment(values["equipment"])
+        if values.get("owner") == "shipped":
+            queryset = queryset.shipped()
+        elif values.get("owner") == "clinic":
+            queryset = queryset.filter(clinic__isnull=False)
+        return queryset
+
+    @property
+    def include_archived(self) -> bool:
+        return bool(self.values().get("archived"))
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(self.values().get(name) for name in self.fields)
+
+
+class ProgramTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ProgramTemplate
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ProgramTemplateItemForm(forms.ModelForm):
+    """One exercise of a template. Dosage fields left empty take the exercise's default dosage."""
+
+    OPTIONAL_TEXT = {"tempo", "progression_criterion"}
+
+    class Meta:
+        model = ProgramTemplateItem
+        fields = ["exercise", "notes", *Dosage.DOSAGE_FIELDS]
+
+    def __init__(self, *args, exercises: QuerySet[Exercise], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        exercise_field = self.fields["exercise"]
+        exercise_field.queryset = exercises
+        exercise_field.to_field_name = "code"
+        exercise_field.label_from_instance = lambda e: f"{e.name} (archived)" if e.is_archived else e.name
+        use_dosage_ranges(self)
+        for name in Dosage.DOSAGE_FIELDS:
+            self.fields[name].required = False
+            if self.instance.pk is None:
+                self.initial[name] = None  # empty means "the exercise's default", not the model's
+        for name in ("side", "load", "band_colour"):
+            choices = [choice for choice in self.fields[name].choices if choice[0] != ""]
+            self.fields[name].choices = [("", "Exercise default"), *choices]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        exercise = cleaned.get("exercise")
+        if exercise is None:
+            return cleaned
+        fresh = self.instance.pk is None or "exercise" in self.changed_data
+        load_chosen = bool(cleaned.get("load"))
+        for name in Dosage.DOSAGE_FIELDS:
+            if name in self.errors or cleaned.get(name) not in (None, ""):
+                continue
+            if name in {"load_kg", "band_colour"} and load_chosen:
+                continue  # a load chosen here comes with its own weight or colour
+            if name in self.OPTIONAL_TEXT and not fresh:
+                continue  # an existing item's empty tempo is a choice, not a gap
+            cleaned[name] = getattr(exercise, name)
+        return cleaned
+
+
+class BaseItemFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The clinic's active choices, plus any archived exercise the template already holds.
+        visible = Exercise.objects.for_user(user)
+        held = Exercise.objects.filter(template_items__template=self.instance) if self.instance.pk else visible.none()
+        self.exercises = (visible | held).distinct().order_by("name")
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "exercises": self.exercises}
+
+    def clean(self) -> None:
+        super().clean()
+        if not any(form.cleaned_data.get("exercise") for form in self.ordered_forms if hasattr(form, "cleaned_data")):
+            raise forms.ValidationError("Add at least one exercise.")
+
+    def save_in_order(self) -> None:
+        """Save the kept items numbered in the order the clinician gave, and delete the removed ones."""
+        self.save(commit=False)
+        for item in self.deleted_objects:
+            item.delete()
+        for position, form in enumerate(self.ordered_forms):
+            item = form.instance
+            item.template = self.instance
+            item.order = position
+            item.save()
+
+
+ProgramTemplateItemFormSet = forms.inlineformset_factory(
+    ProgramTemplate, ProgramTemplateItem, form=ProgramTemplateItemForm, formset=BaseItemFormSet,
+    extra=1, can_delete=True, can_order=True, max_num=30, validate_max=True,
+)
+
+
+def item_helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(
+        Row(Column("exercise", css_class="col-md-7"), Column("ORDER", css_class="col-4 col-md-2"),
+            Column("DELETE", css_class="col-8 col-md-3 pt-md-4")),
+        "notes",
+        dosage_layout(),
+        "id",
+    )
+    return helper

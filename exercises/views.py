@@ -1,0 +1,198 @@
+"""Pages of the exercise library: browse and search, read, copy and adapt, clinic pictures, and
+program templates.
+
+Shipped exercises and templates are visible to every clinic and changeable by none: every view
+that changes something looks the record up through ``editable_by``, so a shipped one is a 404
+there, exactly like another clinic's. The catalogue holds no athlete data, so only its writes are
+audited.
+"""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, F
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from exercises import pictures
+from exercises.forms import (
+    ExerciseFilterForm,
+    ExerciseForm,
+    ProgramTemplateForm,
+    ProgramTemplateItemFormSet,
+    item_helper,
+)
+from exercises.models import Exercise, ProgramTemplate
+from runphys import audit
+
+PAGE_SIZE = 24
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+@require_GET
+def exercise_list(request: HttpRequest) -> HttpResponse:
+    filters = ExerciseFilterForm(request.GET)
+    exercises = filters.apply(Exercise.objects.for_user(request.user, include_archived=filters.include_archived))
+    page = Paginator(exercises, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filters": filters, "page": page, "query": request.GET.copy()}
+    context["query"].pop("page", None)
+    # The search box asks for the results alone; the same URL without htmx gives the whole page.
+    template = "exercises/_exercise_results.html" if is_htmx(request) else "exercises/exercise_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def exercise_detail(request: HttpRequest, code: UUID) -> HttpResponse:
+    exercise = get_object_or_404(
+        Exercise.objects.for_user(request.user, include_archived=True).select_related(
+            "progression", "regression", "copied_from"
+        ),
+        code=code,
+    )
+    return render(request, "exercises/exercise_detail.html", {"exercise": exercise})
+
+
+@require_http_methods(["GET", "POST"])
+def exercise_create(request: HttpRequest) -> HttpResponse:
+    exercise = Exercise(clinic=request.user.clinic, created_by=request.user)
+    form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            exercise = form.save()
+            audit.record("exercise_create", request=request, target=exercise)
+        messages.success(request, f"“{exercise.name}” added to your clinic's exercises.")
+        return redirect(exercise)
+    return render(request, "exercises/exercise_form.html", {"form": form, "exercise": None})
+
+
+@require_http_methods(["GET", "POST"])
+def exercise_edit(request: HttpRequest, code: UUID) -> HttpResponse:
+    exercise = get_object_or_404(Exercise.objects.editable_by(request.user), code=code)
+    form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            audit.record("exercise_update", request=request, target=exercise, fields=form.changed_data)
+        messages.success(request, f"“{exercise.name}” saved.")
+        return redirect(exercise)
+    return render(request, "exercises/exercise_form.html", {"form": form, "exercise": exercise})
+
+
+@require_POST
+def exercise_copy(request: HttpRequest, code: UUID) -> HttpResponse:
+    source = get_object_or_404(Exercise.objects.for_user(request.user), code=code)
+    with transaction.atomic():
+        copy = source.copy_to(request.user.clinic, by=request.user)
+        audit.record("exercise_copy", request=request, target=copy)
+    messages.success(request, f"“{copy.name}” is now one of your clinic's exercises: adapt it here.")
+    return redirect("exercises:edit", copy.code)
+
+
+@require_POST
+def exercise_archive(request: HttpRequest, code: UUID) -> HttpResponse:
+    exercise = get_object_or_404(Exercise.objects.editable_by(request.user).active(), code=code)
+    with transaction.atomic():
+        exercise.archive()
+        audit.record("exercise_archive", request=request, target=exercise, fields=["archived_at"])
+    messages.success(request, f"“{exercise.name}” archived. Programs that use it still show it.")
+    return redirect(exercise)
+
+
+@require_POST
+def exercise_restore(request: HttpRequest, code: UUID) -> HttpResponse:
+    exercise = get_object_or_404(Exercise.objects.editable_by(request.user).archived(), code=code)
+    with transaction.atomic():
+        exercise.restore()
+        audit.record("exercise_restore", request=request, target=exercise, fields=["archived_at"])
+    messages.success(request, f"“{exercise.name}” is back in your library.")
+    return redirect(exercise)
+
+
+@require_GET
+def exercise_picture(request: HttpRequest, code: UUID, position: str) -> FileResponse:
+    """An uploaded picture, only for members of the clinic that owns the exercise."""
+    if position not in Exercise.Picture.values:
+        raise Http404("No such picture.")
+    exercise = get_object_or_404(Exercise.objects.for_user(request.user, include_archived=True), code=code)
+    picture = getattr(exercise, f"{position}_picture")
+    if not picture:
+        raise Http404("No picture uploaded.")
+    response = FileResponse(picture.open("rb"), content_type=pictures.content_type(picture.name))
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@require_GET
+def template_list(request: HttpRequest) -> HttpResponse:
+    templates = ProgramTemplate.objects.for_user(request.user).annotate(item_count=Count("items")).order_by(
+        F("clinic").asc(nulls_last=True), "name"
+    )
+    return render(request, "exercises/template_list.html", {"templates": templates})
+
+
+@require_GET
+def template_detail(request: HttpRequest, code: UUID) -> HttpResponse:
+    template = get_object_or_404(ProgramTemplate.objects.for_user(request.user, include_archived=True), code=code)
+    items = template.items.select_related("exercise")
+    return render(request, "exercises/template_detail.html", {"program_template": template, "items": items})
+
+
+def template_form_page(request: HttpRequest, template: ProgramTemplate, action: str) -> HttpResponse:
+    """Create and edit share one page: the template's name and its items as a formset."""
+    form = ProgramTemplateForm(request.POST or None, instance=template)
+    formset = ProgramTemplateItemFormSet(request.POST or None, instance=template, user=request.user, prefix="items")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            template = form.save()
+            formset.instance = template
+            formset.save_in_order()
+            audit.record(action, request=request, target=template,
+                         fields=[*form.changed_data, *(["items"] if formset.has_changed() else [])])
+        messages.success(request, f"Template “{template.name}” saved.")
+        return redirect(template)
+    return render(request, "exercises/template_form.html", {
+        "form": form, "formset": formset, "item_helper": item_helper(),
+        "program_template": template if template.pk else None,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def template_create(request: HttpRequest) -> HttpResponse:
+    template = ProgramTemplate(clinic=request.user.clinic, created_by=request.user)
+    return template_form_page(request, template, "program_template_create")
+
+
+@require_http_methods(["GET", "POST"])
+def template_edit(request: HttpRequest, code: UUID) -> HttpResponse:
+    template = get_object_or_404(ProgramTemplate.objects.editable_by(request.user), code=code)
+    return template_form_page(request, template, "program_template_update")
+
+
+@require_POST
+def template_copy(request: HttpRequest, code: UUID) -> HttpResponse:
+    source = get_object_or_404(ProgramTemplate.objects.for_user(request.user), code=code)
+    with transaction.atomic():
+        copy = source.copy_to(request.user.clinic, by=request.user)
+        audit.record("program_template_copy", request=request, target=copy)
+    messages.success(request, f"Template “{copy.name}” copied to your clinic: adapt it here.")
+    return redirect("exercises:template_edit", copy.code)
+
+
+@require_POST
+def template_archive(request: HttpRequest, code: UUID) -> HttpResponse:
+    template = get_object_or_404(ProgramTemplate.objects.editable_by(request.user).filter(archived_at=None),
+                                 code=code)
+    with transaction.atomic():
+        template.archive()
+        audit.record("program_template_archive", request=request, target=template, fields=["archived_at"])
+    messages.success(request, f"Template “{template.name}” archived.")
+    return redirect("exercises:template_list")
