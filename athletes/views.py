@@ -23,6 +23,7 @@ from athletes import erasure, export
 from athletes.forms import AthleteFilterForm, AthleteForm, ErasureForm, QuickSearchForm
 from athletes.models import Athlete
 from runphys import audit
+from runphys.sessions import reauthentication_required
 
 
 def get_athlete(request: HttpRequest, code: UUID) -> Athlete:
@@ -122,6 +123,7 @@ def athlete_unarchive(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 @require_POST
+@reauthentication_required
 def athlete_export(request: HttpRequest, code: UUID) -> HttpResponse:
     athlete = get_athlete(request, code)
     if not athlete.can_be_exported_by(request.user):
@@ -134,6 +136,7 @@ def athlete_export(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@reauthentication_required
 def athlete_erase(request: HttpRequest, code: UUID) -> HttpResponse:
     athlete = get_athlete(request, code)
     if not request.user.is_clinic_admin:

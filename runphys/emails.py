@@ -48,6 +48,27 @@ def render_parts(name: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
+class EmailLimitReached(Exception):
+    """The clinic has queued ``EMAIL_CLINIC_HOURLY_LIMIT`` emails within the last hour."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"Your clinic has sent {limit} emails in the last hour, the most RunPhys sends for one clinic. "
+            "Nothing was sent; please try again later."
+        )
+
+
+def check_clinic_allowance(clinic: Clinic) -> None:
+    """Refuse when the clinic has reached its hourly allowance, so a stolen login cannot turn
+    RunPhys into a spam relay. The clinic row is locked (PostgreSQL) so that concurrent requests
+    count one after another; the caller holds the transaction."""
+    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
+    limit = settings.EMAIL_CLINIC_HOURLY_LIMIT
+    sent = EmailDelivery.objects.filter(clinic=clinic, created_at__gt=timezone.now() - timedelta(hours=1)).count()
+    if sent >= limit:
+        raise EmailLimitReached(limit)
+
+
 def queue(
     name: str,
     context: dict,
@@ -61,24 +82,31 @@ def queue(
     attachment_path: str = "",
     attachment_name: str = "",
 ) -> EmailDelivery:
-    """Store one delivery and enqueue its sending after the surrounding transaction commits."""
+    """Store one delivery and enqueue its sending after the surrounding transaction commits.
+
+    Raises ``EmailLimitReached`` (nothing stored) when the clinic has used its hourly allowance;
+    views turn it into a message: ``messages.error(request, str(error))``.
+    """
     subject, text, html = render_parts(name, context)
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">") or "runphys.localhost"
-    delivery = EmailDelivery.objects.create(
-        kind=kind,
-        clinic=clinic,
-        requested_by=requested_by,
-        request_key=request_key,
-        recipient=to,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        reply_to=reply_to,
-        attachment_path=attachment_path,
-        attachment_name=attachment_name,
-        message_id=make_msgid(domain=domain),
-        max_attempts=settings.EMAIL_MAX_ATTEMPTS,
-    )
+    with transaction.atomic():
+        if clinic is not None:
+            check_clinic_allowance(clinic)
+        delivery = EmailDelivery.objects.create(
+            kind=kind,
+            clinic=clinic,
+            requested_by=requested_by,
+            request_key=request_key,
+            recipient=to,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            reply_to=reply_to,
+            attachment_path=attachment_path,
+            attachment_name=attachment_name,
+            message_id=make_msgid(domain=domain),
+            max_attempts=settings.EMAIL_MAX_ATTEMPTS,
+        )
     transaction.on_commit(lambda: enqueue(delivery))
     return delivery
 

@@ -6,8 +6,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
 
-from runphys import emails
-from runphys.models import Clinic, Invitation, Membership, User
+from runphys import audit, emails, throttle
+from runphys.models import AuthAttempt, Clinic, Invitation, Membership, User
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
@@ -92,7 +92,22 @@ class ClinicForm(forms.ModelForm):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, delivering through the same queue as every other email."""
+    """Django's reset form, delivering through the same queue as every other email, and throttled
+    (``runphys.throttle``) per address typed and per client address. A throttled request sends
+    nothing but looks exactly like any other, so the page never tells whether an account exists."""
+
+    def save(self, *args, request=None, **kwargs) -> None:
+        account, ip = throttle.account_key(self.cleaned_data["email"]), audit.client_ip(request)
+        try:
+            throttle.check(AuthAttempt.Kind.PASSWORD_RESET, account=account, ip=ip)
+        except throttle.Throttled:
+            audit.record("password_reset_refused", request=request, target_type="user")
+            return
+        reached = throttle.record(AuthAttempt.Kind.PASSWORD_RESET, account=account, ip=ip)
+        if reached:
+            throttle.audit_lock(AuthAttempt.Kind.PASSWORD_RESET, reached, request=request,
+                                user=User.objects.filter(email__iexact=self.cleaned_data["email"]).first())
+        super().save(*args, request=request, **kwargs)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None) -> None:

@@ -107,6 +107,11 @@ class Clinic(models.Model):
     distance_unit = models.CharField(
         max_length=2, choices=DistanceUnit, default=DistanceUnit.KM, help_text="How running volume is shown."
     )
+    # Changed only by a clinic admin through runphys.account_views (after re-authentication), never
+    # through the clinic settings form.
+    require_two_factor = models.BooleanField(
+        default=False, help_text="Every member must log in with a code from an authenticator app as well."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -343,3 +348,44 @@ class EmailDelivery(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.SENDING}
+
+
+class AuthAttemptQuerySet(models.QuerySet["AuthAttempt"]):
+    def within(self, window: timedelta) -> "AuthAttemptQuerySet":
+        return self.filter(at__gt=timezone.now() - window)
+
+
+class AuthAttempt(models.Model):
+    """One attempt that counts towards a throttle (see ``runphys.throttle``): a wrong password, a
+    wrong second-factor code, or a password-reset request.
+
+    ``account`` is a keyed hash of what was typed (an email address) or of the user, never the
+    text itself, so a password typed into the email field by mistake is not kept. Rows matter only
+    for the length of the window and are pruned as new ones arrive; the audit log keeps the history.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "Password"
+        SECOND_FACTOR = "second_factor", "Second-factor code"
+        PASSWORD_RESET = "password_reset", "Password-reset request"
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    account = models.CharField(max_length=64)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuthAttemptQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "account", "at"], name="auth_attempt_account"),
+            models.Index(fields=["kind", "ip_address", "at"], name="auth_attempt_address"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["login", "second_factor", "password_reset"]), name="auth_attempt_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

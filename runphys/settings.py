@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "runphys.sessions.SessionLifetimeMiddleware",
+    "runphys.twofactor.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "runphys.middleware.NoStoreMiddleware",
@@ -143,11 +148,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and sessions ------------------------------------------------------------------------
 AUTH_USER_MODEL = "runphys.User"
+# Django's password check, refused while an account or an address is cooling off (runphys.throttle).
+AUTHENTICATION_BACKENDS = ["runphys.throttle.ThrottledModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Our user has one name field: Django's default list (first_name, last_name, ...) would miss it.
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ["email", "full_name"]}},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -162,6 +171,15 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Absolute time-out: however active, a session ends this long after its login (runphys.sessions).
+SESSION_ABSOLUTE_AGE = timedelta(hours=float(env("SESSION_ABSOLUTE_HOURS", "12")))
+# Export, erasure, member management and two-factor changes need a password (and code) this recent.
+REAUTHENTICATION_WINDOW = timedelta(minutes=float(env("REAUTHENTICATION_MINUTES", "15")))
+# Two-factor authentication (django-otp). Its own exponential back-off is off: it can grow to a
+# lock-out of years; runphys.throttle applies one sliding window of an hour instead.
+OTP_TOTP_ISSUER = "RunPhys"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 CSRF_COOKIE_HTTPONLY = True
 
 # --- Internationalisation -------------------------------------------------------------------------
@@ -228,6 +246,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_MAX_ATTEMPTS = int(env("EMAIL_MAX_ATTEMPTS", "5"))
 EMAIL_RETRY_BASE_SECONDS = float(env("EMAIL_RETRY_BASE_SECONDS", "30"))
 EMAIL_SENDING_TIMEOUT = timedelta(seconds=int(env("EMAIL_SENDING_TIMEOUT_SECONDS", "600")))
+# A stolen login must not turn RunPhys into a spam relay: at most this many emails per clinic per hour.
+EMAIL_CLINIC_HOURLY_LIMIT = int(env("EMAIL_CLINIC_HOURLY_LIMIT", "200"))
 
 # --- Background tasks -----------------------------------------------------------------------------
 TASKS = {

@@ -3,11 +3,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from athletes.views import dashboard
-from runphys import views
+from runphys import account_views, views
 from runphys.forms import QueuedPasswordResetForm
 
 auth_patterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", account_views.PasswordLoginView.as_view(), name="login"),
+    path("login/code/", account_views.login_code, name="login_code"),
+    path("confirm/", account_views.reauthenticate, name="reauthenticate"),
+    path("two-factor/", account_views.two_factor, name="two_factor"),
+    path("two-factor/setup/", account_views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/confirm/", account_views.two_factor_confirm, name="two_factor_confirm"),
+    path("two-factor/backup-codes/", account_views.two_factor_backup_codes, name="two_factor_backup_codes"),
+    path("two-factor/remove/", account_views.two_factor_remove, name="two_factor_remove"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -33,6 +40,7 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("clinic/", views.clinic_settings, name="clinic_settings"),
     path("clinic/logo/", views.clinic_logo, name="clinic_logo"),
+    path("clinic/two-factor/", account_views.clinic_two_factor, name="clinic_two_factor"),
     path("clinic/audit/", views.audit_log, name="audit_log"),
     path("clinic/members/", views.members, name="members"),
     path("clinic/members/invite/", views.member_invite, name="member_invite"),
@@ -40,5 +48,6 @@ urlpatterns = [
     path("clinic/members/<uuid:code>/active/", views.member_active, name="member_active"),
     path("clinic/invitations/<uuid:code>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("admin/login/", account_views.admin_login),
     path("admin/", admin.site.urls),
 ]

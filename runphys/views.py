@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from runphys import audit, emails
 from runphys.forms import AcceptInvitationForm, AuditLogFilterForm, ClinicForm, InvitationForm, MembershipRoleForm
 from runphys.models import AuditEvent, Invitation, Membership
+from runphys.sessions import reauthentication_required
 
 
 def require_clinic_admin(request: HttpRequest) -> None:
@@ -50,6 +51,7 @@ def clinic_logo(request: HttpRequest) -> FileResponse:
 
 
 @require_GET
+@reauthentication_required
 def members(request: HttpRequest) -> HttpResponse:
     require_clinic_admin(request)
     memberships = Membership.objects.for_user(request.user).select_related("user").order_by("user__full_name")
@@ -58,27 +60,33 @@ def members(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@reauthentication_required
 def member_invite(request: HttpRequest) -> HttpResponse:
     require_clinic_admin(request)
     clinic = request.user.clinic
     form = InvitationForm(request.POST or None, clinic=clinic)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            invitation, token = Invitation.issue(
-                clinic=clinic,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                full_name=form.cleaned_data["full_name"],
-                invited_by=request.user,
-            )
-            audit.record("member_invite", request=request, target=invitation)
-        emails.send_invitation(invitation, request.build_absolute_uri(Invitation.accept_path(token)))
-        messages.success(request, f"Invitation sent to {invitation.email}.")
-        return redirect("members")
+        try:
+            with transaction.atomic():
+                invitation, token = Invitation.issue(
+                    clinic=clinic,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    full_name=form.cleaned_data["full_name"],
+                    invited_by=request.user,
+                )
+                audit.record("member_invite", request=request, target=invitation)
+                emails.send_invitation(invitation, request.build_absolute_uri(Invitation.accept_path(token)))
+        except emails.EmailLimitReached as limit:
+            messages.error(request, str(limit))
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("members")
     return render(request, "runphys/member_invite.html", {"form": form})
 
 
 @require_POST
+@reauthentication_required
 def member_role(request: HttpRequest, code: UUID) -> HttpResponse:
     membership = get_object_or_404(Membership.objects.for_user(request.user), code=code)
     require_clinic_admin(request)
@@ -95,6 +103,7 @@ def member_role(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 @require_POST
+@reauthentication_required
 def member_active(request: HttpRequest, code: UUID) -> HttpResponse:
     """Deactivate (``active=0``) or reactivate a member. Deactivated users cannot log in."""
     membership = get_object_or_404(Membership.objects.for_user(request.user), code=code)
@@ -113,6 +122,7 @@ def member_active(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 @require_POST
+@reauthentication_required
 def invitation_revoke(request: HttpRequest, code: UUID) -> HttpResponse:
     invitation = get_object_or_404(Invitation.objects.for_user(request.user).pending(), code=code)
     require_clinic_admin(request)
@@ -166,7 +176,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             user = invitation.accept(full_name=form.cleaned_data["full_name"],
                                      password=form.cleaned_data["password1"])
             audit.record("invitation_accept", request=request, actor=user, target=invitation)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user)
         messages.success(request, f"Welcome to {invitation.clinic}.")
         return redirect("dashboard")
     return render(request, "runphys/invitation_accept.html", {"form": form, "invitation": invitation})

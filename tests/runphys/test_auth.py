@@ -71,8 +71,9 @@ def test_every_page_sends_anonymous_users_to_login(client, route):
 
 def test_pages_open_to_anonymous_users_are_only_the_login_and_reset_pages():
     open_routes = {r.full_name for r in project_routes() if not r.login_required}
+    # login_code is the login's second step (the code), reached only with a correct password.
     assert open_routes == {
-        "login", "password_reset", "password_reset_done", "password_reset_confirm",
+        "login", "login_code", "password_reset", "password_reset_done", "password_reset_confirm",
         "password_reset_complete", "invitation_accept",
     }
 
