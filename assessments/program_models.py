@@ -263,8 +263,8 @@ class ProgramVersion(models.Model):
         return super().delete(*args, **kwargs)
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._issued_in_db = instance.status == cls.Status.ISSUED
         return instance
 

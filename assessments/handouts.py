@@ -1,0 +1,292 @@
+"""What a program's handout says, and turning it into a PDF.
+
+This module decides the *content* of the handout the athlete takes home: the clinic's branding and
+contact details, the athlete, date and physio, "what we found" in plain words with the progress
+charts of the source assessment, every exercise with its pictures, steps, cues, dosage, side and
+the reason it is in the program, and which media files the renderer may embed. The layout is
+``templates/handouts/handout.html`` with the print stylesheet ``static/css/handout.css``; the
+PDF comes from the project's one render function, ``runphys.pdf.render_pdf``.
+
+Pictures: only exercises visible to the program's clinic (shipped ones and its own) contribute
+pictures, and only their uploaded files are listed as embeddable media, so another clinic's
+picture can never reach a handout whatever the HTML says. Uploaded photos are embedded as
+print-sized copies (made once, kept under ``handout-pictures/``): a phone photo at full size would
+make an 8-exercise handout several megabytes.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from io import BytesIO
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models.fields.files import FieldFile
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image, ImageOps
+from weasyprint import CSS
+
+from assessments import charts, findings
+from assessments.findings import Code
+from assessments.models import Assessment, reference_table
+from assessments.program_models import ProgramItem, ProgramVersion
+from exercises.dosage import Load
+from exercises.models import Exercise
+from runphys import pdf
+
+logger = logging.getLogger(__name__)
+
+STYLESHEET = "css/handout.css"
+TEMPLATE = "handouts/handout.html"
+PRINT_PICTURE_DIR = "handout-pictures"
+# Pictures print about 8 cm wide: 720 px is ~230 dpi there, sharp on paper and a tenth of a photo.
+PRINT_PICTURE_LONG_SIDE = 720
+PRINT_LOGO_LONG_SIDE = 480
+PRINT_JPEG_QUALITY = 82
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# What "what we found" shows: the findings about the athlete's hips now, and real changes since
+# the last visit; changes within measurement error are not news to the athlete.
+SHOWN_CODES = findings.OPEN_CODES | {Code.REAL_CHANGE}
+
+
+@dataclass(frozen=True)
+class Picture:
+    src: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class HandoutExercise:
+    number: int
+    name: str
+    summary: str
+    why: str
+    pictures: tuple[Picture, ...]
+    dosage: tuple[tuple[str, str], ...]  # (label, value) rows
+    starting_position: str
+    steps: tuple[str, ...]
+    cues: tuple[str, ...]
+    cautions: tuple[str, ...]
+    notes: str
+    frequency: str
+    tick_boxes: tuple[int, ...]  # one box per session in a day
+
+
+@dataclass(frozen=True)
+class Handout:
+    for_pdf: bool
+    paper: str  # "a4" or "letter"
+    title: str
+    version_number: int
+    is_draft: bool
+    clinic_name: str
+    contact: tuple[str, ...]
+    phone: str
+    email: str
+    footer: str
+    logo: Picture | None
+    athlete_name: str
+    dated: date
+    clinician_name: str
+    starts_on: date
+    review_on: date | None
+    findings: tuple[str, ...]
+    refer: bool
+    charts: tuple[charts.Chart, ...]
+    exercises: tuple[HandoutExercise, ...]
+    weekdays: tuple[str, ...]
+    allowed_media: tuple[str, ...]
+
+
+def print_copy(picture: FieldFile, long_side: int) -> str | None:
+    """The name of a print-sized copy of an uploaded picture, made on first use.
+
+    Uploaded pictures get random names and are replaced, never rewritten, so the copy's name can
+    derive from the original's (hashed: it must not repeat the original's, or be guessed from it).
+    Returns None when the original cannot be read.
+    """
+    digest = hashlib.sha256(f"{picture.name}:{long_side}".encode()).hexdigest()[:40]
+    name = f"{PRINT_PICTURE_DIR}/{digest}.jpg"
+    if default_storage.exists(name):
+        return name
+    try:
+        with picture.open("rb") as source:
+            image = Image.open(source)
+            image.load()
+    except (OSError, ValueError):
+        logger.warning("Handout picture could not be read; left out")
+        return None
+    image = ImageOps.exif_transpose(image)
+    image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+    if image.mode in {"RGBA", "LA", "P"}:
+        image = image.convert("RGBA")
+        flattened = Image.new("RGB", image.size, "white")  # printed on white paper
+        flattened.paste(image, mask=image.getchannel("A"))
+        image = flattened
+    elif image.mode != "RGB":
+        image = image.convert("RGB")
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", quality=PRINT_JPEG_QUALITY, optimize=True)
+    return default_storage.save(name, ContentFile(buffer.getvalue()))
+
+
+def visible_to(exercise: Exercise, clinic_id: int) -> bool:
+    return exercise.clinic_id is None or exercise.clinic_id == clinic_id
+
+
+def exercise_pictures(exercise: Exercise, clinic_id: int, *, for_pdf: bool, media: list[str]) -> tuple[Picture, ...]:
+    """Start and end pictures: the clinic's upload, else the shipped drawing. For the PDF the
+    sources are paths the renderer resolves to files (static ones unhashed, so the fetcher finds
+    them with the staticfiles finders); uploads it may embed are appended to ``media``."""
+    if not visible_to(exercise, clinic_id):
+        return ()
+    pictures = []
+    for position in Exercise.Picture:
+        alt = f"{exercise.name}: {position.label.lower()}"
+        upload = getattr(exercise, f"{position.value}_picture")
+        if upload:
+            if not for_pdf:
+                pictures.append(Picture(exercise.picture_url(position.value), alt))
+                continue
+            copy = print_copy(upload, PRINT_PICTURE_LONG_SIDE)
+            if copy:
+                media.append(copy)
+                pictures.append(Picture(settings.MEDIA_URL + copy, alt))
+        elif exercise.illustration:
+            relative = f"exercises/{exercise.illustration}-{position.value}.svg"
+            if for_pdf:
+                pictures.append(Picture(settings.STATIC_URL + relative, alt))
+            else:
+                pictures.append(Picture(exercise.picture_url(position.value), alt))
+    return tuple(pictures)
+
+
+def dosage_rows(item: ProgramItem) -> tuple[tuple[str, str], ...]:
+    rows = [("Amount", f"{item.sets} {'set' if item.sets == 1 else 'sets'} of {item.reps}"
+                       + (f", hold each for {item.hold_seconds} s" if item.hold_seconds else ""))]
+    if item.rest_seconds:
+        rows.append(("Rest", f"{item.rest_seconds} s between sets"))
+    rows.append(("How often", item.frequency_label))
+    rows.append(("Side", item.side_label))
+    if item.tempo:
+        rows.append(("Tempo", f"{item.tempo} (seconds lowering, pause, lifting, pause)"))
+    if item.load != Load.NONE and item.load_label:
+        rows.append(("Load", item.load_label))
+    if item.pain_ceiling is not None:
+        rows.append(("Pain", f"keep any discomfort at {item.pain_ceiling}/10 or less"))
+    if item.progression_criterion:
+        rows.append(("Make it harder when", item.progression_criterion))
+    return tuple(rows)
+
+
+def handout_exercise(number: int, item: ProgramItem, clinic_id: int, *, for_pdf: bool,
+                     media: list[str]) -> HandoutExercise:
+    exercise = item.exercise
+    return HandoutExercise(
+        number=number,
+        name=exercise.name,
+        summary=exercise.summary,
+        why=item.why,
+        pictures=exercise_pictures(exercise, clinic_id, for_pdf=for_pdf, media=media),
+        dosage=dosage_rows(item),
+        starting_position=exercise.starting_position,
+        steps=tuple(exercise.steps),
+        cues=tuple(exercise.cues),
+        cautions=tuple(exercise.cautions),
+        notes=item.notes,
+        frequency=item.frequency_label,
+        tick_boxes=tuple(range(item.sessions_per_day)),
+    )
+
+
+def assessment_content(assessment_id: int | None, clinic) -> tuple[tuple[str, ...], bool, tuple[charts.Chart, ...]]:
+    """Plain-words findings, whether a refer/review flag was raised, and the progress charts."""
+    if assessment_id is None:
+        return (), False, ()
+    assessment = Assessment.objects.with_readings().get(pk=assessment_id)
+    table = reference_table(clinic)
+    current = assessment.session()
+    history = [a.session() for a in assessment.earlier().with_readings()]
+    found = findings.session_findings(current, table) + findings.changes(current, history, table)
+    sentences: list[str] = []
+    for finding in found:
+        if finding.code in SHOWN_CODES and finding.athlete_text not in sentences:
+            sentences.append(finding.athlete_text)
+    refer = any(f.code == Code.REFER_REVIEW for f in found)
+    return tuple(sentences), refer, tuple(charts.progress_charts(current, [current, *history], table))
+
+
+def contact_lines(clinic) -> tuple[str, ...]:
+    lines = [line.strip() for line in clinic.address.splitlines() if line.strip()]
+    if clinic.phone:
+        lines.append(f"Phone {clinic.phone}")
+    if clinic.email:
+        lines.append(clinic.email)
+    return tuple(lines)
+
+
+def build(version: ProgramVersion, *, for_pdf: bool = True) -> Handout:
+    """The handout of one version (load it with ``ProgramVersion.objects.for_handout()``)."""
+    program = version.program
+    clinic = program.athlete.clinic
+    media: list[str] = []
+    logo = None
+    if clinic.logo:
+        if for_pdf:
+            copy = print_copy(clinic.logo, PRINT_LOGO_LONG_SIDE)
+            if copy:
+                media.append(copy)
+                logo = Picture(settings.MEDIA_URL + copy, f"{clinic.name} logo")
+        else:
+            logo = Picture(reverse("clinic_logo"), f"{clinic.name} logo")
+    sentences, refer, progress = assessment_content(program.assessment_id, clinic)
+    items = list(version.items.all())
+    issued_at: datetime | None = version.issued_at
+    return Handout(
+        for_pdf=for_pdf,
+        paper="letter" if clinic.paper_size == clinic.PaperSize.LETTER else "a4",
+        title=version.title,
+        version_number=version.number,
+        is_draft=issued_at is None,  # issuing sets issued_at on the version before rendering
+        clinic_name=clinic.name,
+        contact=contact_lines(clinic),
+        phone=clinic.phone,
+        email=clinic.email,
+        footer=clinic.handout_footer,
+        logo=logo,
+        athlete_name=program.athlete.full_name,
+        dated=timezone.localdate(issued_at) if issued_at else timezone.localdate(),
+        clinician_name=version.clinician.get_full_name() or str(version.clinician),
+        starts_on=version.starts_on,
+        review_on=version.review_on,
+        findings=sentences,
+        refer=refer,
+        charts=progress,
+        exercises=tuple(
+            handout_exercise(number, item, clinic.pk, for_pdf=for_pdf, media=media)
+            for number, item in enumerate(items, start=1)
+        ),
+        weekdays=WEEKDAYS,
+        allowed_media=tuple(dict.fromkeys(media)),
+    )
+
+
+def render_html(handout: Handout) -> str:
+    return render_to_string(TEMPLATE, {"handout": handout})
+
+
+@cache
+def stylesheet() -> CSS:
+    """The print stylesheet, parsed once per process (it only changes with a deployment)."""
+    path = finders.find(STYLESHEET)
+    return CSS(filename=path, base_url=pdf.BASE_URL, url_fetcher=pdf.ProjectFetcher())
+
+
+def render_pdf(handout: Handout) -> bytes:
+    return pdf.render_pdf(render_html(handout), allowed_media=handout.allowed_media, stylesheets=[stylesheet()])

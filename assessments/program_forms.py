@@ -1,0 +1,143 @@
+"""Forms for programs: the version's details, a suggested draft, items and their dosage.
+
+Layouts live in each form's crispy helper. Every choice of an exercise or a template is limited to
+what the user's clinic may prescribe (shipped and its own, not archived), so an exercise of another
+clinic can never enter a program through a form.
+"""
+
+from datetime import timedelta
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Div, Field, Layout, Row, Submit
+from django import forms
+from django.utils import timezone
+
+from assessments.program_models import ProgramItem, ProgramVersion
+from assessments.programs import Suggestions
+from exercises.dosage import Dosage
+from exercises.forms import dosage_layout, use_dosage_ranges
+from exercises.models import Exercise, ProgramTemplate
+from runphys.models import User
+
+DEFAULT_TITLE = "Hip program"
+DEFAULT_REVIEW_WEEKS = 4
+
+
+def clinic_clinicians(user: User):
+    """Active members of the user's clinic, by name: who can be named as the athlete's physio."""
+    return User.objects.filter(memberships__clinic=user.clinic, is_active=True).order_by("full_name", "email")
+
+
+class ProgramDetailsForm(forms.ModelForm):
+    """Title, physio and dates of a draft version."""
+
+    class Meta:
+        model = ProgramVersion
+        fields = ["title", "clinician", "starts_on", "review_on"]
+        labels = {"clinician": "Physio named on the handout"}
+        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "review_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, user: User, submit: str | None = "Save details", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = clinic_clinicians(user)
+        if self.instance.pk is None:
+            today = timezone.localdate()
+            self.initial.setdefault("title", DEFAULT_TITLE)
+            self.initial.setdefault("clinician", user.pk)
+            self.initial.setdefault("starts_on", today)
+            self.initial.setdefault("review_on", today + timedelta(weeks=DEFAULT_REVIEW_WEEKS))
+        self.helper = FormHelper()
+        self.helper.form_tag = submit is not None
+        self.helper.layout = Layout(
+            Row(Column("title", css_class="col-md-6"), Column("clinician", css_class="col-md-6")),
+            Row(Column("starts_on", css_class="col-6 col-md-3"), Column("review_on", css_class="col-6 col-md-3")),
+        )
+        if submit:
+            self.helper.add_input(Submit("submit", submit))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        starts_on, review_on = cleaned.get("starts_on"), cleaned.get("review_on")
+        if starts_on and review_on and review_on < starts_on:
+            self.add_error("review_on", "The review date cannot be before the start date.")
+        return cleaned
+
+    def details(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class SuggestionsForm(forms.Form):
+    """Which suggested exercises go into the new draft (all, unless unticked), and optionally a
+    template to add after them."""
+
+    exercises = forms.MultipleChoiceField(label="Suggested exercises", required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+    template = forms.ModelChoiceField(label="Also add a template", queryset=ProgramTemplate.objects.none(),
+                                      required=False, to_field_name="code",
+                                      help_text="Its exercises follow the suggestions, with the template's dosages.")
+
+    def __init__(self, *args, user: User, suggestions: Suggestions, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+        self.fields["exercises"].choices = [(str(s.exercise.code), s.exercise.name) for s in suggestions.items]
+        self.initial.setdefault("exercises", [str(s.exercise.code) for s in suggestions.items])
+        self.fields["template"].queryset = ProgramTemplate.objects.for_user(user)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        # The suggestions are laid out by the page (each beside its reason); only the template here.
+        self.helper.layout = Layout(Div("template", css_class="col-md-6"))
+
+    def chosen(self) -> list:
+        wanted = set(self.cleaned_data["exercises"])
+        return [s for s in self.suggestions.items if str(s.exercise.code) in wanted]
+
+
+class NewProgramForm(forms.Form):
+    """A program written without a new assessment: empty, or from a template."""
+
+    template = forms.ModelChoiceField(label="Start from a template", queryset=ProgramTemplate.objects.none(),
+                                      required=False, to_field_name="code",
+                                      help_text="Leave empty to start with no exercises.")
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = ProgramTemplate.objects.for_user(user)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Div("template", css_class="col-md-6"))
+
+
+class AddExerciseForm(forms.Form):
+    exercise = forms.ModelChoiceField(label="Exercise", queryset=Exercise.objects.none(), to_field_name="code",
+                                      empty_label="Choose an exercise…")
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["exercise"].queryset = Exercise.objects.for_user(user).only("code", "name")
+        self.fields["exercise"].widget.attrs["class"] = "form-select"
+
+
+class AddTemplateForm(forms.Form):
+    template = forms.ModelChoiceField(label="Template", queryset=ProgramTemplate.objects.none(),
+                                      to_field_name="code", empty_label="Choose a template…")
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = ProgramTemplate.objects.for_user(user)
+        self.fields["template"].widget.attrs["class"] = "form-select"
+
+
+class ProgramItemForm(forms.ModelForm):
+    """The dosage of one item within the §6 ranges, its side and the note for the athlete."""
+
+    class Meta:
+        model = ProgramItem
+        fields = [*Dosage.DOSAGE_FIELDS, "notes"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        use_dosage_ranges(self)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(dosage_layout(), Field("notes"))
+        self.helper.add_input(Submit("submit", "Save dosage"))

@@ -1,0 +1,25 @@
+"""Programs and their handouts, under /programs/ (namespace "programs")."""
+
+from django.urls import path
+
+from assessments import program_views as views
+
+app_name = "programs"
+
+urlpatterns = [
+    path("", views.program_list, name="list"),
+    path("from-assessment/<uuid:assessment_code>/", views.program_create, name="create"),
+    path("for-athlete/<uuid:athlete_code>/", views.program_new, name="new"),
+    path("<uuid:code>/", views.program_detail, name="detail"),
+    path("<uuid:code>/details/", views.program_edit, name="edit"),
+    path("<uuid:code>/issue/", views.program_issue, name="issue"),
+    path("<uuid:code>/revise/", views.program_revise, name="revise"),
+    path("<uuid:code>/discard/", views.program_discard, name="discard"),
+    path("<uuid:code>/items/add/", views.item_add, name="item_add"),
+    path("<uuid:code>/items/add-template/", views.item_add_template, name="item_add_template"),
+    path("items/<uuid:code>/", views.item_edit, name="item_edit"),
+    path("items/<uuid:code>/move/", views.item_move, name="item_move"),
+    path("items/<uuid:code>/remove/", views.item_remove, name="item_remove"),
+    path("versions/<uuid:code>/preview/", views.handout_preview, name="handout_preview"),
+    path("versions/<uuid:code>/handout.pdf", views.handout_pdf, name="handout_pdf"),
+]

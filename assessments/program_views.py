@@ -1,0 +1,352 @@
+"""Programs: from an assessment's findings to a draft, shaping it, issuing it, and its handout.
+
+Every lookup goes through a clinic-scoped queryset, so another clinic's program, version or item is
+a 404. Every read and write is audited. Mutations are POST-only and redirect, except the item
+actions that htmx calls (add, add a template, move, remove): an htmx request gets the refreshed list
+of items back, any other request is redirected to the program.
+"""
+
+import logging
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments import findings, handouts, programs
+from assessments.models import Assessment, reference_table
+from assessments.program_forms import (
+    AddExerciseForm,
+    AddTemplateForm,
+    NewProgramForm,
+    ProgramDetailsForm,
+    ProgramItemForm,
+    SuggestionsForm,
+)
+from assessments.program_models import FrozenVersion, Program, ProgramItem, ProgramStateError, ProgramVersion
+from athletes.models import Athlete
+from runphys import audit, pdf
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+FROZEN_MESSAGE = "This version has been issued and cannot change. Start a new version to make changes."
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def _program(request: HttpRequest, code: UUID) -> Program:
+    return get_object_or_404(Program.objects.for_user(request.user).with_versions(), code=code)
+
+
+def _draft(request: HttpRequest, program: Program) -> ProgramVersion | None:
+    draft = program.draft
+    if draft is None:
+        messages.error(request, FROZEN_MESSAGE)
+    return draft
+
+
+def _refer_flags(program: Program, user) -> list[findings.Finding]:
+    """The source assessment's refer/review flags, for the banner beside the draft."""
+    if program.assessment_id is None:
+        return []
+    assessment = Assessment.objects.with_readings().get(pk=program.assessment_id)
+    session_findings = findings.session_findings(assessment.session(), reference_table(user.clinic))
+    return [f for f in session_findings if f.code == findings.Code.REFER_REVIEW]
+
+
+def _items_context(request: HttpRequest, program: Program, version: ProgramVersion, **extra) -> dict:
+    items = list(version.items.select_related("exercise").order_by("order", "pk"))
+    context = {
+        "program": program,
+        "version": version,
+        "items": items,
+        "add_exercise": AddExerciseForm(user=request.user),
+        "add_template": AddTemplateForm(user=request.user),
+        "refer_flags": _refer_flags(program, request.user),
+    }
+    context["stretches_despite_refer"] = [i for i in items if i.exercise.is_stretch] if context["refer_flags"] else []
+    return context | extra
+
+
+def _items_response(request: HttpRequest, program: Program, version: ProgramVersion, *, error: str = "",
+                    **extra) -> HttpResponse:
+    """The refreshed list of items for htmx; otherwise back to the program page."""
+    if is_htmx(request):
+        context = _items_context(request, program, version, error=error, **extra)
+        return render(request, "assessments/_program_items.html", context)
+    if error:
+        messages.error(request, error)
+    return redirect(program)
+
+
+# --- Lists and creation ---------------------------------------------------------------------------
+
+@require_GET
+def program_list(request: HttpRequest) -> HttpResponse:
+    """The clinic's programs, newest first, with the state of each one's latest version."""
+    page = Paginator(Program.objects.for_user(request.user).with_versions().newest_first(), PAGE_SIZE)
+    page = page.get_page(request.GET.get("page"))
+    audit.record("list", request=request, target_type="program")
+    return render(request, "assessments/program_list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def program_create(request: HttpRequest, assessment_code: UUID) -> HttpResponse:
+    """"Create program" on an assessment: a draft pre-filled with the suggested exercises."""
+    assessment = get_object_or_404(
+        Assessment.objects.for_user(request.user).with_readings()
+        .filter(athlete__archived_at__isnull=True, athlete__anonymised_at__isnull=True),
+        code=assessment_code,
+    )
+    session_findings = findings.session_findings(assessment.session(), reference_table(request.user.clinic))
+    suggestions = programs.suggest_for_assessment(assessment, request.user, session_findings)
+    data = request.POST if request.method == "POST" else None
+    details = ProgramDetailsForm(data, user=request.user, submit=None)
+    choice = SuggestionsForm(data, user=request.user, suggestions=suggestions)
+    if request.method == "POST" and details.is_valid() and choice.is_valid():
+        program = programs.start_from_assessment(
+            assessment, by=request.user, details=details.details(), chosen=choice.chosen(),
+            template=choice.cleaned_data["template"],
+        )
+        audit.record("create", request=request, target=program, fields=["items", *details.Meta.fields])
+        messages.success(request, "Draft program created. Check every exercise and its dosage before issuing it.")
+        return redirect(program)
+    if request.method == "GET":
+        audit.record("view", request=request, target=assessment)
+    return render(request, "assessments/program_create.html", {
+        "assessment": assessment, "athlete": assessment.athlete, "suggestions": suggestions,
+        "details": details, "choice": choice, "rows": list(zip(choice["exercises"], suggestions.items, strict=True)),
+        "findings": [f for f in session_findings if f.is_open],
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def program_new(request: HttpRequest, athlete_code: UUID) -> HttpResponse:
+    """A program without a new assessment (a progression): empty, or from a template."""
+    athlete = get_object_or_404(
+        Athlete.objects.for_user(request.user).active().filter(anonymised_at__isnull=True), code=athlete_code
+    )
+    data = request.POST if request.method == "POST" else None
+    details = ProgramDetailsForm(data, user=request.user, submit=None)
+    start = NewProgramForm(data, user=request.user)
+    if request.method == "POST" and details.is_valid() and start.is_valid():
+        with transaction.atomic():
+            program = Program.start(athlete=athlete, by=request.user, **details.details())
+            if start.cleaned_data["template"] is not None:
+                program.latest.add_template(start.cleaned_data["template"])
+            audit.record("create", request=request, target=program, fields=details.Meta.fields)
+        messages.success(request, "Draft program created.")
+        return redirect(program)
+    return render(request, "assessments/program_new.html", {"athlete": athlete, "details": details, "start": start})
+
+
+# --- One program ----------------------------------------------------------------------------------
+
+@require_GET
+def program_detail(request: HttpRequest, code: UUID) -> HttpResponse:
+    """The latest version (editable while it is a draft) and every issued version with its PDF."""
+    program = _program(request, code)
+    context = _items_context(request, program, program.latest, athlete=program.athlete,
+                             versions=program.all_versions())
+    audit.record("view", request=request, target=program)
+    return render(request, "assessments/program_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def program_edit(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Title, physio and dates of the draft."""
+    program = _program(request, code)
+    draft = _draft(request, program)
+    if draft is None:
+        return redirect(program)
+    form = ProgramDetailsForm(request.POST if request.method == "POST" else None, instance=draft, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record("update", request=request, target=draft, fields=form.changed_data)
+        messages.success(request, "Program details saved.")
+        return redirect(program)
+    return render(request, "assessments/program_edit.html", {"program": program, "version": draft, "form": form})
+
+
+@require_POST
+def program_issue(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Freeze the draft, render its handout once and store the PDF."""
+    program = _program(request, code)
+    draft = _draft(request, program)
+    if draft is None:
+        return redirect(program)
+    try:
+        draft.issue(by=request.user)
+    except ProgramStateError as error:
+        messages.error(request, str(error))
+        return redirect(program)
+    except pdf.RenderTimeout:
+        logger.error("Handout of version %s took too long to render", draft.code)
+        messages.error(request, "The handout took too long to produce; the program was not issued. Try again.")
+        return redirect(program)
+    audit.record("issue", request=request, target=draft, fields=["status", "pdf"])
+    messages.success(request, f"Version {draft.number} issued. Its handout is stored and ready to download.")
+    return redirect(program)
+
+
+@require_POST
+def program_revise(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Editing an issued program: a new draft version copied from the last issued one."""
+    program = _program(request, code)
+    had_draft = program.draft is not None
+    draft = program.revise(by=request.user)
+    if not had_draft:
+        audit.record("create", request=request, target=draft, fields=["items"])
+        messages.success(request, f"Version {draft.number} started as a draft from version {draft.number - 1}.")
+    return redirect(program)
+
+
+@require_POST
+def program_discard(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Throw the draft away: back to the last issued version, or no program at all if none was."""
+    program = _program(request, code)
+    draft = _draft(request, program)
+    if draft is None:
+        return redirect(program)
+    audit.record("delete", request=request, target=draft)
+    if program.discard_draft():
+        messages.success(request, "Draft program discarded.")
+        return redirect("programs:list")
+    messages.success(request, "Draft discarded; the last issued version stands.")
+    return redirect(program)
+
+
+# --- Items (htmx) ---------------------------------------------------------------------------------
+
+@require_POST
+def item_add(request: HttpRequest, code: UUID) -> HttpResponse:
+    program = _program(request, code)
+    version = program.latest
+    if not version.is_draft:
+        return _items_response(request, program, version, error=FROZEN_MESSAGE)
+    form = AddExerciseForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _items_response(request, program, version, error="Choose an exercise from the list.",
+                               add_exercise=form)
+    version.add_exercise(form.cleaned_data["exercise"])
+    audit.record("update", request=request, target=version, fields=["items"])
+    return _items_response(request, program, version)
+
+
+@require_POST
+def item_add_template(request: HttpRequest, code: UUID) -> HttpResponse:
+    program = _program(request, code)
+    version = program.latest
+    if not version.is_draft:
+        return _items_response(request, program, version, error=FROZEN_MESSAGE)
+    form = AddTemplateForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _items_response(request, program, version, error="Choose a template from the list.",
+                               add_template=form)
+    version.add_template(form.cleaned_data["template"])
+    audit.record("update", request=request, target=version, fields=["items"])
+    return _items_response(request, program, version)
+
+
+def _item(request: HttpRequest, code: UUID) -> ProgramItem:
+    return get_object_or_404(
+        ProgramItem.objects.for_user(request.user).select_related("exercise", "version__program"), code=code
+    )
+
+
+@require_POST
+def item_move(request: HttpRequest, code: UUID) -> HttpResponse:
+    item = _item(request, code)
+    version, program = item.version, item.version.program
+    offset = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
+    if offset is None:
+        return HttpResponseBadRequest("Move an item up or down.")
+    try:
+        version.move(item, offset)
+    except FrozenVersion:
+        return _items_response(request, program, version, error=FROZEN_MESSAGE)
+    audit.record("update", request=request, target=version, fields=["items"])
+    return _items_response(request, program, version)
+
+
+@require_POST
+def item_remove(request: HttpRequest, code: UUID) -> HttpResponse:
+    item = _item(request, code)
+    version, program = item.version, item.version.program
+    try:
+        version.remove(item)
+    except FrozenVersion:
+        return _items_response(request, program, version, error=FROZEN_MESSAGE)
+    audit.record("update", request=request, target=version, fields=["items"])
+    return _items_response(request, program, version)
+
+
+@require_http_methods(["GET", "POST"])
+def item_edit(request: HttpRequest, code: UUID) -> HttpResponse:
+    """The dosage of one item, within the §6 ranges."""
+    item = _item(request, code)
+    program = item.version.program
+    if not item.version.is_draft:
+        messages.error(request, FROZEN_MESSAGE)
+        return redirect(program)
+    form = ProgramItemForm(request.POST if request.method == "POST" else None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record("update", request=request, target=item, fields=form.changed_data)
+        messages.success(request, f"Dosage of “{item.exercise.name}” saved.")
+        return redirect(program)
+    return render(request, "assessments/program_item_form.html", {"program": program, "item": item, "form": form})
+
+
+# --- Handouts -------------------------------------------------------------------------------------
+
+def _version(request: HttpRequest, code: UUID) -> ProgramVersion:
+    return get_object_or_404(ProgramVersion.objects.for_user(request.user).for_handout(), code=code)
+
+
+@require_GET
+def handout_preview(request: HttpRequest, code: UUID) -> HttpResponse:
+    """The draft's handout as a web page. An issued version's handout is its stored PDF."""
+    version = _version(request, code)
+    if version.is_issued:
+        return redirect("programs:handout_pdf", code=version.code)
+    handout = handouts.build(version, for_pdf=False)
+    audit.record("view", request=request, target=version)
+    return render(request, handouts.TEMPLATE, {
+        "handout": handout,
+        "back_url": version.program.get_absolute_url(),
+        "pdf_url": reverse("programs:handout_pdf", args=[version.code]),
+    })
+
+
+@require_GET
+def handout_pdf(request: HttpRequest, code: UUID) -> HttpResponse:
+    """An issued version's stored PDF, served as it was issued (never rendered again); a draft's
+    PDF, rendered now and marked as a draft."""
+    version = _version(request, code)
+    if version.is_issued:
+        try:
+            stored = version.pdf.open("rb")
+        except FileNotFoundError as error:
+            logger.error("The stored handout of version %s is missing from the media storage", version.code)
+            raise Http404("The stored handout is missing.") from error
+        audit.record("download", request=request, target=version)
+        return FileResponse(stored, as_attachment=True, filename=version.pdf_filename(),
+                            content_type="application/pdf")
+    try:
+        data = handouts.render_pdf(handouts.build(version))
+    except pdf.RenderTimeout:
+        logger.error("Draft handout of version %s took too long to render", version.code)
+        messages.error(request, "The handout took too long to produce. Try again.")
+        return redirect(version.program)
+    audit.record("view", request=request, target=version, fields=["pdf"])
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="exercise-program-v{version.number}-draft.pdf"'
+    return response

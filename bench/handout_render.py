@@ -1,0 +1,204 @@
+"""Handout rendering: time, size and memory for handouts of 1, 8 and 16 exercises.
+
+    .venv/bin/python bench/handout_render.py [--runs 30] [--save-pdf DIR]
+
+Runs standalone: it points Django at a throwaway SQLite database and media folder in a temporary
+directory, migrates, and makes its own clinic (with a logo), athlete, two assessments (so the
+progress charts have two visits) and exercises: half with the clinic's uploaded photos (1600 px
+JPEGs, as the upload form stores them), half with the shipped SVG drawings when they exist. It
+then times the whole in-process path of an issued handout, ``handouts.build`` (database queries
+included) and ``handouts.render_pdf``, and prints, per size: median and p95 wall time, the first
+(cold) render, the PDF's size, the peak of Python allocations during one render (tracemalloc,
+measured in separate runs because tracing slows rendering down) and the process's peak RSS.
+
+Target (issue 6): the 8-exercise handout in at most 150 ms median and 2 MB.
+"""
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import date, timedelta
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (1, 8, 16)
+
+
+def configure(workdir: Path) -> None:
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
+    os.environ["MEDIA_ROOT"] = str(workdir / "media")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "runphys.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def photo(seed: int) -> bytes:
+    """A photo-like 1600 × 1200 JPEG: smooth shading plus grain, which compresses like a real one."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    rng = random.Random(seed)
+    image = Image.new("RGB", (1600, 1200), (rng.randrange(150, 230), rng.randrange(150, 230), rng.randrange(150, 230)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(40):
+        x, y = rng.randrange(1600), rng.randrange(1200)
+        radius = rng.randrange(60, 400)
+        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=colour)
+    image = image.filter(ImageFilter.GaussianBlur(12))
+    grain = Image.effect_noise((1600, 1200), 24).convert("RGB")
+    image = Image.blend(image, grain, 0.12)
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", quality=85, optimize=True)
+    return buffer.getvalue()
+
+
+def make_data():
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from assessments.models import Assessment, Reading
+    from athletes.models import Athlete
+    from exercises.models import Exercise, Family
+    from runphys.models import Clinic, Membership, User
+
+    clinic = Clinic.objects.create(name="Riverside Running Physio", phone="020 7946 0000",
+                                   email="desk@riverside.example", address="12 Mill Lane\nLondon N1 7AA",
+                                   handout_footer="Open Monday to Saturday, 8:00 to 19:00.")
+    clinic.logo.save("logo.jpg", ContentFile(photo(0)), save=True)
+    physio = User.objects.create_user("physio@riverside.example", "bench-password-not-used", full_name="Maya Patel")
+    Membership.objects.create(user=physio, clinic=clinic, role=Membership.Role.ADMIN)
+    athlete = Athlete(clinic=clinic, first_name="Ines", last_name="Okafor", date_of_birth=date(1991, 3, 2),
+                      sex="female")
+    athlete.save()
+    today = timezone.localdate()
+    assessment = None
+    for days_ago, left_ir in ((42, Decimal(22)), (1, Decimal(27))):
+        assessment = Assessment.objects.create(athlete=athlete, clinician=physio, created_by=physio,
+                                               assessed_on=today - timedelta(days=days_ago), knee_valgus=True)
+        for side, movement, degrees in (("left", "ir", left_ir), ("right", "ir", Decimal(39)),
+                                        ("left", "er", Decimal(31)), ("right", "er", Decimal(41))):
+            Reading.objects.create(assessment=assessment, side=side, movement=movement, degrees=degrees,
+                                   end_feel="firm")
+
+    drawings = sorted(p.name.removesuffix("-start.svg") for p in (ROOT / "static" / "exercises").glob("*-start.svg"))
+    families = list(Family.values)
+    exercises = []
+    for number in range(max(SIZES)):
+        exercise = Exercise(
+            clinic=clinic, name=f"Exercise {number + 1}: hip rotation drill", slug=f"bench-{number}",
+            summary="Improves how far the hip turns inwards with the leg behind the body.",
+            family=families[number % len(families)], addresses=["low_ir"], equipment=["none"],
+            starting_position="Lie face down on a firm bed with the knee bent to a right angle and the pelvis flat.",
+            steps=["Let the foot fall slowly away from the middle of the bed.",
+                   "Stop at the first feeling of stretch, or as soon as the pelvis starts to lift.",
+                   "Hold for the time given, breathing out slowly.",
+                   "Bring the foot back up to the start under control."],
+            cues=["Keep both hip bones pressed into the bed.", "Move slowly; no bouncing."],
+            cautions=["Stop if you feel a pinch at the front of the hip."],
+            sets=3, reps=10, hold_seconds=5, days_per_week=5, pain_ceiling=3,
+            progression_criterion="3 × 10 smooth repetitions with pain at 2/10 or less",
+        )
+        if number % 2 == 0 or not drawings:
+            exercise.start_picture.save(f"start-{number}.jpg", ContentFile(photo(2 * number + 1)), save=False)
+            exercise.end_picture.save(f"end-{number}.jpg", ContentFile(photo(2 * number + 2)), save=False)
+        else:
+            exercise.illustration = drawings[number % len(drawings)]
+        exercise.save()
+        exercises.append(exercise)
+    return physio, athlete, assessment, exercises
+
+
+def issued_version(physio, athlete, assessment, exercises, size: int):
+    from django.utils import timezone
+
+    from assessments.program_models import Program, ProgramVersion
+
+    program = Program.start(athlete=athlete, by=physio, title=f"Hip mobility, {size} exercises", clinician=physio,
+                            starts_on=timezone.localdate(), review_on=timezone.localdate() + timedelta(weeks=4),
+                            assessment=assessment)
+    for exercise in exercises[:size]:
+        program.latest.add_exercise(exercise)
+    version = program.latest
+    version.issue(by=physio)
+    return ProgramVersion.objects.get(pk=version.pk)
+
+
+def render(version_pk: int) -> bytes:
+    from assessments import handouts
+    from assessments.program_models import ProgramVersion
+
+    version = ProgramVersion.objects.for_handout().get(pk=version_pk)
+    return handouts.render_pdf(handouts.build(version))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30, help="timed renders per size (default 30)")
+    parser.add_argument("--memory-runs", type=int, default=3, help="traced renders per size (default 3)")
+    parser.add_argument("--save-pdf", type=Path, help="write each size's PDF into this folder")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="runphys-bench-"))
+    try:
+        configure(workdir)
+        physio, athlete, assessment, exercises = make_data()
+        cpus = os.cpu_count()
+        load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+        print(f"Handout rendering, {args.runs} timed runs per size; {cpus} CPUs, load average {load}")
+        print(f"{'exercises':>9} {'pages':>5} {'cold ms':>8} {'median ms':>9} {'p95 ms':>7} {'PDF KB':>7} "
+              f"{'peak alloc MB':>13} {'max RSS MB':>10}")
+        from pypdf import PdfReader
+
+        for size in SIZES:
+            started = time.perf_counter()
+            version = issued_version(physio, athlete, assessment, exercises, size)  # first render: cold
+            cold = time.perf_counter() - started
+            timings = []
+            data = b""
+            for _ in range(args.runs):
+                started = time.perf_counter()
+                data = render(version.pk)
+                timings.append(time.perf_counter() - started)
+            peaks = []
+            for _ in range(args.memory_runs):
+                tracemalloc.start()
+                render(version.pk)
+                peaks.append(tracemalloc.get_traced_memory()[1])
+                tracemalloc.stop()
+            pages = len(PdfReader(BytesIO(data)).pages)
+            rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"{size:>9} {pages:>5} {cold * 1000:>8.0f} {statistics.median(timings) * 1000:>9.0f} "
+                  f"{percentile(timings, 0.95) * 1000:>7.0f} {len(data) / 1024:>7.0f} "
+                  f"{max(peaks) / 2**20:>13.1f} {rss_mb:>10.0f}")
+            if args.save_pdf:
+                args.save_pdf.mkdir(parents=True, exist_ok=True)
+                (args.save_pdf / f"handout-{size}.pdf").write_bytes(data)
+        print("cold = issuing: the first render of the process for that size, print-size picture copies and "
+              "the stored file included (the 1-exercise row also loads fonts and the stylesheet).")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""The handout PDF, read back with a real PDF parser: what it says, what it embeds, what it fetches."""
+
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+from PIL import Image
+from pypdf import PdfReader
+
+from assessments import handouts
+from assessments.program_models import ProgramVersion
+from tests.assessments.conftest import make_assessment, make_athlete
+from tests.assessments.programs_support import (
+    make_exercise,
+    make_library,
+    make_program,
+    media_root,  # noqa: F401 (a fixture)
+    picture_bytes,
+)
+from tests.runphys.test_pdf import (
+    embedded_files,
+    http_server,  # noqa: F401 (a fixture)
+    pdf_text,
+)
+
+pytestmark = pytest.mark.usefixtures("media_root")
+
+# Left IR well under the women's cut-off and asymmetric; ER fine.
+READINGS = [("left", "ir", 24), ("right", "ir", 40), ("left", "er", 42), ("right", "er", 44)]
+
+
+def issued_pdf(version: ProgramVersion) -> bytes:
+    version.refresh_from_db()
+    with version.pdf.open("rb") as stored:
+        return stored.read()
+
+
+def images_in(data: bytes) -> int:
+    """How many distinct raster images the PDF holds (the drawings are vector graphics)."""
+    images = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        resources = page.get("/Resources") or {}
+        for reference in (resources.get("/XObject") or {}).values():
+            if reference.get_object().get("/Subtype") == "/Image":
+                images.add(reference.idnum)
+    return len(images)
+
+
+@pytest.fixture
+def program(clinic_a, bob):
+    athlete = make_athlete(clinic_a, first_name="Ines", last_name="Okafor")
+    assessment = make_assessment(athlete, bob, READINGS, knee_valgus=True)
+    library = make_library()
+    program = make_program(athlete, bob, [library["Prone hip internal rotation"],
+                                          library["Single-leg rotational hip control"]], assessment=assessment,
+                           title="Hip mobility, phase 1")
+    first, second = program.latest.items.order_by("order")
+    first.sets, first.reps, first.hold_seconds, first.side = 2, 12, 5, "left"
+    first.save()
+    second.sets, second.reps, second.days_per_week, second.sessions_per_day = 4, 8, 3, 2
+    second.notes = "Keep the band just above your knees."
+    second.save()
+    return program
+
+
+def test_issued_pdf_holds_athlete_exercises_dosages_findings_and_clinic(program, bob):
+    version = program.latest
+    version.issue(by=bob)
+    text = pdf_text(issued_pdf(version))
+    flat = " ".join(text.split())
+
+    assert "Ines Okafor" in flat
+    assert "Clinic A Physio" in flat and "020 0000 0001" in flat and "desk@clinic-a.example" in flat
+    assert "Hip mobility, phase 1" in flat
+    assert "Bob Baker" in flat
+    for name in ("Prone hip internal rotation", "Single-leg rotational hip control"):
+        assert name in flat
+    assert "2 sets of 12, hold each for 5 s" in flat
+    assert "4 sets of 8" in flat
+    assert "2 times a day, 3 days a week" in flat
+    assert "Keep the band just above your knees." in flat
+    # What we found, in plain words.
+    assert "Your left hip turns inwards less than is usual." in flat
+    assert "When you run, your hip and pelvis move in ways we can train you to control." in flat
+    # Why each exercise is there, the weekly chart, the safety notice and the page numbers.
+    assert "Why:" in flat
+    assert "Your week" in flat and "Mon" in flat and "Sun" in flat
+    assert "Stop at once" in flat and "contact Clinic A Physio on 020 0000 0001" in flat
+    pages = len(PdfReader(io.BytesIO(issued_pdf(version))).pages)
+    assert f"Page 1 of {pages}" in flat and f"Page {pages} of {pages}" in flat
+    assert "Draft" not in flat
+
+
+def test_pdf_paper_size_follows_the_clinic(program, clinic_a):
+    version = ProgramVersion.objects.for_handout().get(pk=program.latest.pk)
+    a4 = PdfReader(io.BytesIO(handouts.render_pdf(handouts.build(version)))).pages[0].mediabox
+    clinic_a.paper_size = "letter"
+    clinic_a.save()
+    version = ProgramVersion.objects.for_handout().get(pk=program.latest.pk)
+    letter = PdfReader(io.BytesIO(handouts.render_pdf(handouts.build(version)))).pages[0].mediabox
+    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
+    assert (round(float(letter.width)), round(float(letter.height))) == (612, 792)
+
+
+def test_draft_pdf_says_it_is_a_draft(program):
+    version = ProgramVersion.objects.for_handout().get(pk=program.latest.pk)
+    assert "Draft for checking" in pdf_text(handouts.render_pdf(handouts.build(version)))
+
+
+def test_chart_and_pictures_are_drawn(program, clinic_a):
+    version = ProgramVersion.objects.for_handout().get(pk=program.latest.pk)
+    handout = handouts.build(version)
+    assert [chart.title for chart in handout.charts][:2] == ["Internal rotation (prone, hip extended, passive)",
+                                                            "External rotation (prone, hip extended, passive)"]
+    assert all(len(exercise.pictures) == 2 for exercise in handout.exercises)
+    text = pdf_text(handouts.render_pdf(handout))
+    assert "Internal rotation (prone, hip extended, passive)" in text
+
+
+def test_uploaded_pictures_are_embedded_as_print_sized_copies(program, clinic_a, settings):
+    own = make_exercise("Clinic A band walk", clinic=clinic_a, family="control_strength", addresses=["poor_control"])
+    own.start_picture.save("start.jpg", ContentFile(picture_bytes()), save=False)
+    own.end_picture.save("end.png", ContentFile(picture_bytes(image_format="PNG")), save=True)
+    program.latest.add_exercise(own)
+    version = ProgramVersion.objects.for_handout().get(pk=program.latest.pk)
+    handout = handouts.build(version)
+
+    assert len(handout.allowed_media) == 2
+    assert all(name.startswith("handout-pictures/") for name in handout.allowed_media)
+    for name in handout.allowed_media:
+        with Image.open(media_root / name) as copy:
+            assert max(copy.size) == handouts.PRINT_PICTURE_LONG_SIDE
+    assert images_in(handouts.render_pdf(handout)) == 2
+
+
+def test_another_clinics_picture_never_reaches_the_handout(program, clinic_b, settings):
+    theirs = make_exercise("Clinic B secret drill", clinic=clinic_b, family="control_strength")
+    theirs.start_picture.save("theirs.jpg", ContentFile(picture_bytes()), save=True)
+    # Only possible by going round every form: the handout still refuses the picture.
+    program.latest.add_exercise(theirs)
+    version = ProgramVersion.objects.for_handout().get(pk=program.latest.pk)
+    handout = handouts.build(version)
+    entry = next(e for e in handout.exercises if e.name == "Clinic B secret drill")
+    assert entry.pictures == ()
+    assert handout.allowed_media == ()
+    assert not (settings.MEDIA_ROOT / handouts.PRINT_PICTURE_DIR).exists()
+    assert images_in(handouts.render_pdf(handout)) == 0
+
+
+HOSTILE_NOTES = (
+    '<img src="file:///etc/passwd">',
+    '<a rel="attachment" href="file:///etc/hostname">notes</a>',
+    "<style>p {{ background: url({origin}/style-block) }}</style>",
+    '<div style="background: url({origin}/inline-style)">x</div>',
+    '<img src="{origin}/image.png">',
+)
+
+
+def test_hostile_notes_fetch_nothing_and_embed_nothing(program, bob, http_server, monkeypatch):  # noqa: F811
+    origin, hits = http_server
+    fetchers = []
+    original = handouts.pdf.ProjectFetcher
+
+    class Recording(original):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            fetchers.append(self)
+
+    monkeypatch.setattr(handouts.pdf, "ProjectFetcher", Recording)
+    first, second = program.latest.items.order_by("order")
+    first.notes = " ".join(note.format(origin=origin) for note in HOSTILE_NOTES[:3])[:300]
+    first.save()
+    second.notes = " ".join(note.format(origin=origin) for note in HOSTILE_NOTES[3:])[:300]
+    second.save()
+    program.latest.title = f'<link rel="stylesheet" href="{origin}/title.css">'
+    program.latest.save()
+
+    version = program.latest
+    version.issue(by=bob)
+    data = issued_pdf(version)
+
+    assert hits == []
+    assert embedded_files(data) == []
+    assert b"root:" not in data
+    fetched = [url for fetcher in fetchers for url in fetcher.fetched]
+    assert all(url.startswith("https://runphys.invalid/static/exercises/") for url in fetched)
+    assert [url for fetcher in fetchers for url in fetcher.refused] == []
+    # The notes are printed as the text they are.
+    text = " ".join(pdf_text(data).split())
+    assert '<img src="file:///etc/passwd">' in text
