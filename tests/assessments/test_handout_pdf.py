@@ -128,7 +128,7 @@ def test_uploaded_pictures_are_embedded_as_print_sized_copies(program, clinic_a,
     assert len(handout.allowed_media) == 2
     assert all(name.startswith("handout-pictures/") for name in handout.allowed_media)
     for name in handout.allowed_media:
-        with Image.open(media_root / name) as copy:
+        with Image.open(settings.MEDIA_ROOT / name) as copy:
             assert max(copy.size) == handouts.PRINT_PICTURE_LONG_SIDE
     assert images_in(handouts.render_pdf(handout)) == 2
 
