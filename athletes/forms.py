@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from crispy_forms.bootstrap import AppendedText, FieldWithButtons, StrictButton
+from crispy_forms.bootstrap import FieldWithButtons, StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row, Submit
 from django import forms
@@ -85,8 +85,7 @@ class AthleteForm(forms.ModelForm):
             Fieldset(
                 "Running",
                 Row(Column("sport", css_class="col-md-4"),
-                    Column(AppendedText("weekly_volume", self.unit), css_class="col-md-4"),
-                    Column(AppendedText("long_run", self.unit), css_class="col-md-4")),
+                    Column("weekly_volume", css_class="col-md-4"), Column("long_run", css_class="col-md-4")),
                 Row(Column("training_days_per_week", css_class="col-md-4"),
                     Column("years_running", css_class="col-md-4"), Column("dominant_leg", css_class="col-md-4")),
                 Row(Column("goal_event", css_class="col-md-8"), Column("goal_event_on", css_class="col-md-4")),
@@ -175,13 +174,16 @@ class AthleteForm(forms.ModelForm):
 
 
 class AthleteFilterForm(forms.Form):
-    """The list page's search, filters, sort and page size. Any invalid value falls back to its default."""
+    """The list page's search, filters, sort and page size. Any invalid value falls back to its default.
+
+    Rendered by hand in ``athletes/_athlete_filters.html`` rather than by crispy-forms: it sits on the
+    busiest page, and crispy's per-field templates cost more than the page's queries
+    (bench/athlete_list.py). The form still parses and validates every parameter.
+    """
 
     SORTS = {"name": AthleteQuerySet.by_name, "last_assessed": AthleteQuerySet.by_last_assessment}
 
-    q = forms.CharField(required=False, max_length=100, label="Name or email",
-                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
-                                                      "placeholder": "Name or email", "autofocus": True}))
+    q = forms.CharField(required=False, max_length=100, label="Name or email")
     sport = forms.ChoiceField(required=False, choices=[("", "Any sport"), *Athlete.Sport.choices])
     status = forms.ChoiceField(required=False, choices=[("active", "Active"), ("archived", "Archived"),
                                                         ("all", "Active and archived")])
@@ -189,33 +191,6 @@ class AthleteFilterForm(forms.Form):
     sort = forms.ChoiceField(required=False, choices=[("name", "Name"), ("last_assessed", "Last assessment")])
     per_page = forms.TypedChoiceField(required=False, choices=[(n, f"{n} a page") for n in PAGE_SIZES],
                                       coerce=int, empty_value=PAGE_SIZES[0], label="Show")
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_id = "athlete-filters"
-        self.helper.disable_csrf = True
-        # Live search: htmx swaps in the results as the user types; without JS the form still submits.
-        self.helper.attrs = {
-            "hx-get": reverse("athlete_list"),
-            "hx-trigger": "input delay:300ms, change, submit",
-            "hx-target": "#athlete-results",
-            "hx-swap": "outerHTML",
-            "hx-push-url": "true",
-            "role": "search",
-        }
-        self.helper.layout = Layout(
-            Row(
-                Column("q", css_class="col-md-4"),
-                Column("sport", css_class="col-md-2"),
-                Column("status", css_class="col-md-2"),
-                Column("sort", css_class="col-md-2"),
-                Column("per_page", css_class="col-md-2"),
-            ),
-            Row(Column("open_findings", css_class="col-md-4")),
-        )
-        self.helper.add_input(Submit("search", "Search", css_class="btn-runphys"))
 
     DEFAULTS = {"q": "", "sport": "", "status": "active", "open_findings": False, "sort": "name",
                 "per_page": PAGE_SIZES[0]}
@@ -225,6 +200,10 @@ class AthleteFilterForm(forms.Form):
         self.is_valid()  # cleans; a field with an error is left out of cleaned_data
         value = getattr(self, "cleaned_data", {}).get(name)
         return self.DEFAULTS[name] if value in (None, "") else value
+
+    def values(self) -> dict:
+        """Every filter's effective value, for the template."""
+        return {name: self.value(name) for name in self.DEFAULTS}
 
     def narrows(self) -> bool:
         """Whether the filters hide some of the clinic's active athletes (for the empty-state wording)."""

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,9 @@ KM_PER_MILE = Decimal("1.609344")
 
 # Bookkeeping columns that are not part of what a clinician wrote: never listed as "changed".
 UNAUDITED_FIELDS = {"id", "code", "created_at", "updated_at", "last_assessed_on", "open_findings_count"}
+
+LIST_FIELDS = ("code", "clinic", "primary_clinician", "first_name", "last_name", "date_of_birth", "sport",
+               "goal_event", "goal_event_on", "archived_at", "last_assessed_on", "open_findings_count")
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()\-.]{6,30}$", "Enter a phone number: digits, spaces and + ( ) - only."
@@ -64,6 +67,13 @@ class TimelineEntry:
     upcoming: bool = False
 
 
+def assessed_sort_key() -> Coalesce:
+    """The last assessment date, with "never" as the earliest date. Descending, it puts the never
+    assessed last on every database, and an index on it serves the list's sort (SQLite cannot index
+    ``NULLS LAST``)."""
+    return Coalesce("last_assessed_on", models.Value(date.min, output_field=models.DateField()))
+
+
 class UnauditedWrite(Exception):
     """Raised by bulk writes that would change athletes without an audit event."""
 
@@ -88,14 +98,16 @@ class AthleteQuerySet(ClinicScopedQuerySet):
             )
         return qs
 
+    def for_list(self) -> "AthleteQuerySet":
+        """Just the columns the list shows, with the treating clinician's name."""
+        return self.select_related("primary_clinician").only(*LIST_FIELDS, "primary_clinician__full_name")
+
     def by_name(self) -> "AthleteQuerySet":
         return self.order_by(Lower("last_name"), Lower("first_name"), "pk")
 
     def by_last_assessment(self) -> "AthleteQuerySet":
         """Most recently assessed first; never-assessed athletes last, by name."""
-        return self.order_by(
-            models.F("last_assessed_on").desc(nulls_last=True), Lower("last_name"), Lower("first_name"), "pk"
-        )
+        return self.order_by(assessed_sort_key().desc(), Lower("last_name"), Lower("first_name"), "pk")
 
     def recently_seen_by(self, user, *, limit: int = 8, within: timedelta = timedelta(days=30)) -> list["Athlete"]:
         """The athletes whose record ``user`` opened most recently, newest first (from the audit log)."""
@@ -238,8 +250,12 @@ class Athlete(models.Model):
 
     class Meta:
         indexes = [
-            # The list page: one clinic, by name.
-            models.Index("clinic", Lower("last_name"), Lower("first_name"), "id", name="athlete_clinic_name"),
+            # The list page shows one clinic's active athletes by name or by last assessment. Partial
+            # indexes let the database read a page in order instead of sorting the whole clinic.
+            models.Index("clinic", Lower("last_name"), Lower("first_name"), "id",
+                         condition=models.Q(archived_at__isnull=True), name="athlete_active_by_name"),
+            models.Index("clinic", assessed_sort_key().desc(), Lower("last_name"), Lower("first_name"), "id",
+                         condition=models.Q(archived_at__isnull=True), name="athlete_active_by_assessed"),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(first_name=""), name="athlete_first_name_required"),

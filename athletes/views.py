@@ -51,9 +51,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def athlete_list(request: HttpRequest) -> HttpResponse:
     form = AthleteFilterForm(request.GET)
-    athletes = form.apply(Athlete.objects.for_user(request.user).select_related("primary_clinician"))
+    athletes = form.apply(Athlete.objects.for_user(request.user).for_list())
     page = Paginator(athletes, form.value("per_page")).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "athletes": page.object_list, "narrowed": form.narrows()}
+    context = {"form": form, "filters": form.values(), "page": page, "athletes": page.object_list,
+               "narrowed": form.narrows()}
     template = "athletes/_athlete_results.html" if is_htmx(request) else "athletes/athlete_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])

@@ -1,0 +1,119 @@
+"""bench/athlete_list: the athlete list page with 10,000 athletes in one clinic among 20 clinics.
+
+Prints the page's server-side time (median and p95 of the whole request through Django's middleware,
+templates included, in-process so no network) and its query count for page sizes 25, 50 and 100,
+plus a search and the sort by last assessment.
+
+    .venv/bin/python bench/athlete_list.py
+
+With DATABASE_URL set it uses that PostgreSQL server but a database of its own
+(runphys_bench_athletes, created afresh and dropped at the end); otherwise a temporary SQLite file.
+Target on a 2-core machine: at most 4 queries by the page at every page size, p95 at most 25 ms on
+PostgreSQL. Session and authentication queries are counted apart: every logged-in page pays them.
+"""
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH_DATABASE = "runphys_bench_athletes"
+CLINICS, BIG_CLINIC, OTHER_CLINICS_EACH = 20, 10_000, 500
+WARM_UP, RUNS = 10, 100
+CASES = [
+    ("25 a page", "per_page=25"),
+    ("50 a page", "per_page=50"),
+    ("100 a page", "per_page=100"),
+    ("search 'an', 25", "per_page=25&q=an"),
+    ("by last assessment, 100", "per_page=100&sort=last_assessed"),
+    ("page 200 of 400, 25", "per_page=25&page=200"),
+]
+
+
+def postgres_admin(url: str, statement: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as connection:
+        connection.execute(sql.SQL(statement).format(sql.Identifier(BENCH_DATABASE)))
+
+
+def choose_database() -> tuple[str, callable]:
+    """Point the settings at the bench database before Django starts; return a label and a clean-up."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        postgres_admin(url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        postgres_admin(url, "CREATE DATABASE {}")
+        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path="/" + BENCH_DATABASE))
+        return "PostgreSQL", lambda: postgres_admin(url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
+    directory = tempfile.mkdtemp(prefix="runphys-bench-")
+    os.environ["SQLITE_PATH"] = os.path.join(directory, "bench.sqlite3")
+    return "SQLite", lambda: shutil.rmtree(directory, ignore_errors=True)
+
+
+def is_session_or_auth(sql: str) -> bool:
+    return (
+        '"django_session"' in sql
+        or sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+        or (sql.startswith('SELECT "runphys_user"') and 'WHERE "runphys_user"."id" =' in sql)
+    )
+
+
+def main() -> None:
+    label, clean_up = choose_database()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "runphys.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from runphys.models import User
+
+    try:
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        call_command("generate_athletes", clinics=CLINICS, per_clinic=OTHER_CLINICS_EACH, first_clinic=BIG_CLINIC)
+        with connection.cursor() as cursor:
+            # Planner statistics, as autovacuum (PostgreSQL) or a periodic ANALYZE (SQLite) keeps them.
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        print(f"{label}: data ready in {time.perf_counter() - started:.0f} s "
+              f"({BIG_CLINIC} athletes in clinic 01, {OTHER_CLINICS_EACH} in each of {CLINICS - 1} others)")
+
+        client = Client()
+        client.force_login(User.objects.get(email="clinician01@synthetic.runphys.example"))
+        print(f"{'case':<26} {'median ms':>9} {'p95 ms':>7} {'queries':>8} {'by page':>8}")
+        for name, query in CASES:
+            url = f"/athletes/?{query}"
+            for _ in range(WARM_UP):
+                assert client.get(url).status_code == 200
+            timings = []
+            for _ in range(RUNS):
+                start = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200
+            with CaptureQueriesContext(connection) as captured:
+                client.get(url)
+            statements = [query["sql"] for query in captured.captured_queries]
+            by_page = [sql for sql in statements if not is_session_or_auth(sql)]
+            p95 = statistics.quantiles(timings, n=20)[-1]
+            print(f"{name:<26} {statistics.median(timings):9.1f} {p95:7.1f} {len(statements):8d} {len(by_page):8d}")
+        print("queries: all statements of the request; by page: without session read/save and the user lookup")
+    finally:
+        connections.close_all()
+        clean_up()
+
+
+if __name__ == "__main__":
+    main()
