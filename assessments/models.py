@@ -484,3 +484,6 @@ def export_section(athlete: Athlete) -> list[dict]:
 # --- Programs (prescribed exercise programs and their handouts) -----------------------------------
 # Defined in their own module; imported here so that Django registers them with this app.
 from assessments.program_models import Motive, Program, ProgramItem, ProgramVersion  # noqa: E402, F401
+
+# --- Emailing handouts -----------------------------------------------------------------------------
+from assessments.delivery_models import HandoutDelivery, HandoutEmail  # noqa: E402, F401
