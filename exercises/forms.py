@@ -5,6 +5,8 @@ from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.db.models import QuerySet
@@ -126,18 +128,23 @@ class ExerciseForm(forms.ModelForm):
         )
         self.helper.add_input(Submit("submit", "Save exercise"))
 
+    def clean_picture(self, position: str):
+        value = self.cleaned_data.get(f"{position}_picture")
+        if isinstance(value, UploadedFile):
+            return pictures.clean_upload(value)
+        return value  # the stored picture, or None: unchanged
+
     def clean_start_picture(self):
-        upload = self.cleaned_data.get("start_picture")
-        return pictures.clean_upload(upload) if upload else None
+        return self.clean_picture(Exercise.Picture.START)
 
     def clean_end_picture(self):
-        upload = self.cleaned_data.get("end_picture")
-        return pictures.clean_upload(upload) if upload else None
+        return self.clean_picture(Exercise.Picture.END)
 
     def clean(self) -> dict:
         cleaned = super().clean()
         for position in Exercise.Picture.values:
-            if cleaned.get(f"remove_{position}_picture") and not cleaned.get(f"{position}_picture"):
+            new_upload = isinstance(cleaned.get(f"{position}_picture"), ContentFile)
+            if cleaned.get(f"remove_{position}_picture") and not new_upload:
                 cleaned[f"{position}_picture"] = False  # FileField: False clears, None keeps
         return cleaned
 
@@ -287,7 +294,7 @@ class BaseItemFormSet(forms.BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
-        if not any(form.cleaned_data.get("exercise") for form in self.ordered_forms if hasattr(form, "cleaned_data")):
+        if not any(form.has_changed() and not self._should_delete_form(form) for form in self.forms):
             raise forms.ValidationError("Add at least one exercise.")
 
     def save_in_order(self) -> None:
