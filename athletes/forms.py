@@ -226,7 +226,8 @@ class AthleteFilterForm(forms.Form):
 
 
 class QuickSearchForm(forms.Form):
-    """The dashboard's search box; it opens the athlete list with the results."""
+    """The dashboard's search box; it opens the athlete list with the results (POSTed, like the list's
+    own search, so the name typed stays out of the URL)."""
 
     q = forms.CharField(required=False, max_length=100, label="Find an athlete",
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or email",
@@ -235,9 +236,7 @@ class QuickSearchForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.form_method = "get"
         self.helper.form_action = reverse("athlete_list")
-        self.helper.disable_csrf = True
         self.helper.attrs = {"role": "search"}
         self.helper.layout = Layout(FieldWithButtons("q", StrictButton("Search", type="submit",
                                                                        css_class="btn-runphys")))

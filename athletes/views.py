@@ -36,8 +36,7 @@ def record_view(request: HttpRequest, athlete: Athlete) -> None:
 
 
 def is_htmx(request: HttpRequest) -> bool:
-    # A history restore wants the whole page back, not the fragment.
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+    return request.headers.get("HX-Request") == "true"
 
 
 @require_GET
@@ -48,11 +47,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "athletes/dashboard.html", {"recent": recent, "search_form": QuickSearchForm()})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def athlete_list(request: HttpRequest) -> HttpResponse:
-    form = AthleteFilterForm(request.GET)
+    """The clinic's athletes. Searches arrive by POST so that what was typed (usually a name) stays out
+    of URLs, browser history and access logs; nothing changes, so the results are rendered directly."""
+    form = AthleteFilterForm(request.POST if request.method == "POST" else request.GET)
     athletes = form.apply(Athlete.objects.for_user(request.user).for_list())
-    page = Paginator(athletes, form.value("per_page")).get_page(request.GET.get("page"))
+    page = Paginator(athletes, form.value("per_page")).get_page(form.data.get("page"))
     context = {"form": form, "filters": form.values(), "page": page, "athletes": page.object_list,
                "narrowed": form.narrows()}
     template = "athletes/_athlete_results.html" if is_htmx(request) else "athletes/athlete_list.html"

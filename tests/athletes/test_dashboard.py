@@ -39,8 +39,8 @@ def test_another_clinics_athletes_never_show(charlie_client, charlie, athlete):
 
 def test_quick_search_opens_the_list(alice_client, athlete):
     page = alice_client.get(URL).text
-    assert f'action="{reverse("athlete_list")}"' in page and 'name="q"' in page
-    assert [a.full_name for a in alice_client.get(reverse("athlete_list"), {"q": "ilves"}).context["athletes"]] == [
+    assert f'action="{reverse("athlete_list")}" role="search" method="post"' in page and 'name="q"' in page
+    assert [a.full_name for a in alice_client.post(reverse("athlete_list"), {"q": "ilves"}).context["athletes"]] == [
         "Hannah Ilves"]
 
 
