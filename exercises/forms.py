@@ -105,7 +105,10 @@ class ExerciseForm(forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         use_dosage_ranges(self)
-        linkable = Exercise.objects.for_user(user).exclude(pk=self.instance.pk).order_by("name")
+        # Active exercises the clinic can see, plus the ones already linked (they may be archived since).
+        linked = [pk for pk in (self.instance.progression_id, self.instance.regression_id) if pk]
+        linkable = (Exercise.objects.for_user(user) | Exercise.objects.filter(pk__in=linked)).exclude(
+            pk=self.instance.pk).order_by("name")
         for name in ("progression", "regression"):
             self.fields[name].queryset = linkable
             self.fields[name].to_field_name = "code"

@@ -103,18 +103,21 @@ def https_only(value: str) -> None:
         raise ValidationError("Enter a full https:// link.", code="not_https")
 
 
-class ExerciseQuerySet(ClinicScopedQuerySet):
+class LibraryQuerySet(ClinicScopedQuerySet):
+    """Rows shipped with RunPhys (no clinic), which every clinic sees and none changes, plus a
+    clinic's own."""
+
     def for_user(self, user, *, include_archived: bool = False) -> Self:
-        """Shipped exercises and the user's clinic's own. Archived ones only when asked: a program
-        that prescribed an exercise must still find it by code."""
+        """Shipped rows and the user's clinic's own. Archived ones only when asked: a program that
+        used an exercise or template must still find it by code."""
         if not getattr(user, "is_authenticated", False) or user.clinic is None:
             return self.none()
         qs = self.filter(models.Q(clinic__isnull=True) | models.Q(clinic=user.clinic))
         return qs if include_archived else qs.active()
 
     def editable_by(self, user) -> Self:
-        """Only the user's clinic's own exercises (archived included): shipped ones are read-only."""
-        return ClinicScopedQuerySet.for_user(self, user)
+        """Only the user's clinic's own rows (archived included): shipped ones are read-only."""
+        return super().for_user(user)
 
     def active(self) -> Self:
         return self.filter(archived_at__isnull=True)
@@ -125,6 +128,8 @@ class ExerciseQuerySet(ClinicScopedQuerySet):
     def shipped(self) -> Self:
         return self.filter(clinic__isnull=True)
 
+
+class ExerciseQuerySet(LibraryQuerySet):
     def search(self, text: str) -> Self:
         """Every word must appear in the name, the summary, the starting position or the steps."""
         qs = self
@@ -287,17 +292,6 @@ class Exercise(Dosage):
         self.save(update_fields=["archived_at", "updated_at"])
 
 
-class ProgramTemplateQuerySet(ClinicScopedQuerySet):
-    def for_user(self, user, *, include_archived: bool = False) -> Self:
-        if not getattr(user, "is_authenticated", False) or user.clinic is None:
-            return self.none()
-        qs = self.filter(models.Q(clinic__isnull=True) | models.Q(clinic=user.clinic))
-        return qs if include_archived else qs.filter(archived_at__isnull=True)
-
-    def editable_by(self, user) -> Self:
-        return ClinicScopedQuerySet.for_user(self, user)
-
-
 class ProgramTemplate(models.Model):
     """A named, reusable list of exercises with their dosages ("IR in extension — phase 1")."""
 
@@ -319,7 +313,7 @@ class ProgramTemplate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ProgramTemplateQuerySet.as_manager()
+    objects = LibraryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

@@ -189,8 +189,7 @@ def template_copy(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @require_POST
 def template_archive(request: HttpRequest, code: UUID) -> HttpResponse:
-    template = get_object_or_404(ProgramTemplate.objects.editable_by(request.user).filter(archived_at=None),
-                                 code=code)
+    template = get_object_or_404(ProgramTemplate.objects.editable_by(request.user).active(), code=code)
     with transaction.atomic():
         template.archive()
         audit.record("program_template_archive", request=request, target=template, fields=["archived_at"])

@@ -7,6 +7,7 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.text import slugify
 from PIL import Image
 
 from exercises.library import load_library
@@ -35,7 +36,7 @@ def make_exercise(clinic: Clinic | None, **fields) -> Exercise:
         "sets": 3, "reps": 10, "days_per_week": 3, "rest_seconds": 45,
     }
     values.update(fields)
-    values.setdefault("slug", values["name"].lower().replace(" ", "-"))
+    values.setdefault("slug", slugify(values["name"]))
     exercise = Exercise(clinic=clinic, **values)
     exercise.full_clean()
     exercise.save()

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from exercises.models import Exercise
 from runphys.models import AuditEvent
-from tests.exercises.conftest import exercise_form_data
+from tests.exercises.conftest import exercise_form_data, make_exercise
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +72,14 @@ def test_anonymous_is_sent_to_login(client, clinic_exercise):
 
 def test_wrong_method_is_refused(alice_client, clinic_exercise):
     assert alice_client.put(edit_url(clinic_exercise)).status_code == 405
+
+
+def test_a_link_to_an_exercise_archived_since_survives_an_edit(alice_client, clinic_a, clinic_exercise):
+    harder = make_exercise(clinic_a, name="Banded monster walk, deeper squat")
+    clinic_exercise.progression = harder
+    clinic_exercise.save()
+    harder.archive()
+    response = alice_client.post(edit_url(clinic_exercise), exercise_form_data(progression=str(harder.code)))
+    assert response.status_code == 302
+    clinic_exercise.refresh_from_db()
+    assert clinic_exercise.progression == harder
