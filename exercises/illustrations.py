@@ -491,7 +491,7 @@ def standing_hip_cars() -> Illustration:
     start, end = standing_cars("front"), standing_cars("side")
     hip = end.figure.joints["hip_right"]
     end.arrow = arc(add(hip, (0, 0, 10)), 46, (1, 0, 0), (0, -1, 0), 10, 150)
-    return Illustration("standing-hip-cars", "Standing hip CARs", Camera(-35, 28), start, end)
+    return Illustration("standing-hip-cars", "Standing hip CARs", Camera(-50, 30), start, end)
 
 
 CUSHION = Box((-8, 8), (-18, 0), (0, 4))
@@ -693,7 +693,7 @@ def hip_external_rotation_bed_edge() -> Illustration:
     ankle = end.figure.joints["ankle_right"]
     end.arrow = arc(ankle, 16, (0, -1, 0), (0, 0, 1), 0, 85)
     return Illustration("hip-external-rotation-bed-edge", "Hip external rotations off the edge of a bed",
-                        Camera(-62, 32), start, end)
+                        Camera(-130, 30), start, end)
 
 
 def clamshell() -> Illustration:
