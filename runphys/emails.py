@@ -43,7 +43,9 @@ logger = logging.getLogger(__name__)
 def render_parts(name: str, context: dict) -> tuple[str, str, str]:
     # A subject is one line whatever the template or the data say: no header can be injected.
     subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-    text = render_to_string(f"emails/{name}-body.txt", context)
+    # Plain str, not the SafeString a template returns: the text body is not HTML and must be
+    # escaped wherever a page shows it (a preview), like any other text.
+    text = str.__str__(render_to_string(f"emails/{name}-body.txt", context))
     html = render_to_string(f"emails/{name}-body.html", context)
     return subject, text, html
 

@@ -36,6 +36,8 @@ urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("athletes/", include("athletes.urls")),
     path("assessments/", include("assessments.urls")),
+    path("programs/", include("assessments.program_urls")),
+    path("deliveries/", include("assessments.delivery_urls")),
     path("exercises/", include("exercises.urls")),
     path("accounts/", include(auth_patterns)),
     path("clinic/", views.clinic_settings, name="clinic_settings"),
