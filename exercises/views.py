@@ -10,6 +10,7 @@ audited.
 from uuid import UUID
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F
@@ -28,8 +29,18 @@ from exercises.forms import (
 )
 from exercises.models import Exercise, ProgramTemplate
 from runphys import audit
+from runphys.models import Clinic
 
 PAGE_SIZE = 24
+
+
+def clinic_of(request: HttpRequest) -> Clinic:
+    """The clinic that will own what the user creates. A user outside any clinic (a bare
+    superuser) must not create rows without one: those would be "shipped" to every clinic."""
+    clinic = request.user.clinic
+    if clinic is None:
+        raise PermissionDenied("Only members of a clinic can add exercises or templates.")
+    return clinic
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -63,7 +74,7 @@ def exercise_detail(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def exercise_create(request: HttpRequest) -> HttpResponse:
-    exercise = Exercise(clinic=request.user.clinic, created_by=request.user)
+    exercise = Exercise(clinic=clinic_of(request), created_by=request.user)
     form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise, user=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -91,7 +102,7 @@ def exercise_edit(request: HttpRequest, code: UUID) -> HttpResponse:
 def exercise_copy(request: HttpRequest, code: UUID) -> HttpResponse:
     source = get_object_or_404(Exercise.objects.for_user(request.user), code=code)
     with transaction.atomic():
-        copy = source.copy_to(request.user.clinic, by=request.user)
+        copy = source.copy_to(clinic_of(request), by=request.user)
         audit.record("exercise_copy", request=request, target=copy)
     messages.success(request, f"“{copy.name}” is now one of your clinic's exercises: adapt it here.")
     return redirect("exercises:edit", copy.code)
@@ -167,7 +178,7 @@ def template_form_page(request: HttpRequest, template: ProgramTemplate, action: 
 
 @require_http_methods(["GET", "POST"])
 def template_create(request: HttpRequest) -> HttpResponse:
-    template = ProgramTemplate(clinic=request.user.clinic, created_by=request.user)
+    template = ProgramTemplate(clinic=clinic_of(request), created_by=request.user)
     return template_form_page(request, template, "program_template_create")
 
 
@@ -181,7 +192,7 @@ def template_edit(request: HttpRequest, code: UUID) -> HttpResponse:
 def template_copy(request: HttpRequest, code: UUID) -> HttpResponse:
     source = get_object_or_404(ProgramTemplate.objects.for_user(request.user), code=code)
     with transaction.atomic():
-        copy = source.copy_to(request.user.clinic, by=request.user)
+        copy = source.copy_to(clinic_of(request), by=request.user)
         audit.record("program_template_copy", request=request, target=copy)
     messages.success(request, f"Template “{copy.name}” copied to your clinic: adapt it here.")
     return redirect("exercises:template_edit", copy.code)

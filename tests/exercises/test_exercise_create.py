@@ -82,3 +82,14 @@ def test_anonymous_is_sent_to_login(client):
 
 def test_wrong_method_is_refused(alice_client):
     assert alice_client.delete(URL).status_code == 405
+
+
+def test_a_user_outside_any_clinic_cannot_create_or_copy(client, django_user_model, library):
+    # Rows without a clinic are the shipped library: nobody may make one through the app.
+    admin = django_user_model.objects.create_superuser("root@runphys.example", "x" * 20, full_name="Root")
+    client.force_login(admin)
+    assert client.post(URL, exercise_form_data()).status_code == 403
+    shipped = Exercise.objects.get(slug="clamshell-band")
+    assert client.post(reverse("exercises:copy", args=[shipped.code])).status_code == 404  # sees no library
+    assert client.post(reverse("exercises:template_create"), {"name": "x"}).status_code == 403
+    assert Exercise.objects.count() == 17
