@@ -3,22 +3,16 @@
 import os
 import re
 import signal
-import subprocess
-import sys
-import time
 from datetime import timedelta
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 
 from runphys import emails
 from runphys.models import EmailDelivery, Invitation
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import start_worker, wait_for
 
 
 def queue_one(n: int = 0, **kw) -> EmailDelivery:
@@ -167,34 +161,6 @@ def test_sweep_command_requeues_deliveries_stuck_in_sending(smtp_server, run_tas
 
 
 # --- Real worker processes -------------------------------------------------------------------------
-
-def worker_env(smtp) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "DJANGO_"))}
-    env.update(smtp.env, EMAIL_RETRY_BASE_SECONDS="0")
-    settings_dict = connection.settings_dict
-    if connection.vendor == "sqlite":
-        env["SQLITE_PATH"] = str(settings_dict["NAME"])
-        env.pop("DATABASE_URL", None)
-    else:
-        user, host, port = settings_dict["USER"], settings_dict["HOST"], settings_dict["PORT"]
-        env["DATABASE_URL"] = f"postgres://{user}@{host}:{port}/{settings_dict['NAME']}"
-    return env
-
-
-def start_worker(smtp, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay", *extra],
-        cwd=ROOT, env=worker_env(smtp), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-
-
-def wait_for(condition, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.1)
-
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_drain_fifty_deliveries_without_a_duplicate(smtp_server):
