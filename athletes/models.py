@@ -8,6 +8,9 @@ run because they would bypass it. ``bulk_create()`` audits one "create" per row.
 The one documented exception is ``Athlete.set_assessment_summary``: the assessments app keeps the
 denormalised "last assessed" date and open-findings count here (athletes cannot import
 assessments), and the assessment write that triggers it is itself audited.
+
+Athletes are deliberately not in the Django admin: its pages would read records without a "view"
+event and change them without the user's request in the audit log.
 """
 
 import uuid

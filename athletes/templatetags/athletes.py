@@ -1,3 +1,5 @@
+"""Template helpers for athlete pages: distances in the clinic's unit."""
+
 from decimal import Decimal
 
 from django import template
