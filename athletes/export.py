@@ -66,7 +66,7 @@ def athlete_data(athlete: Athlete) -> dict[str, Any]:
     """Every stored field of the athlete, people by name rather than by internal id."""
     data: dict[str, Any] = {}
     for field in athlete._meta.concrete_fields:
-        if field.name == "id":
+        if field.name in {"id", "search_text"}:  # internal: a row number, and a copy made for search
             continue
         if field.is_relation:
             related = getattr(athlete, field.name)

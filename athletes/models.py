@@ -13,6 +13,7 @@ Athletes are deliberately not in the Django admin: its pages would read records 
 event and change them without the user's request in the audit log.
 """
 
+import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,7 +38,9 @@ MAX_LONG_RUN_KM = 250
 KM_PER_MILE = Decimal("1.609344")
 
 # Bookkeeping columns that are not part of what a clinician wrote: never listed as "changed".
-UNAUDITED_FIELDS = {"id", "code", "created_at", "updated_at", "last_assessed_on", "open_findings_count"}
+UNAUDITED_FIELDS = {"id", "code", "created_at", "updated_at", "last_assessed_on", "open_findings_count",
+                    "search_text"}
+SEARCHED_FIELDS = ("first_name", "last_name", "email")
 
 LIST_FIELDS = ("code", "clinic", "primary_clinician", "first_name", "last_name", "date_of_birth", "sport",
                "goal_event", "goal_event_on", "archived_at", "last_assessed_on", "open_findings_count")
@@ -45,6 +48,12 @@ LIST_FIELDS = ("code", "clinic", "primary_clinician", "first_name", "last_name",
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()\-.]{6,30}$", "Enter a phone number: digits, spaces and + ( ) - only."
 )
+
+
+def searchable(text: str) -> str:
+    """Lower case without accents, so that "bjorn" finds Björn on every database."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def km_from(value: Decimal | None, unit: str) -> Decimal | None:
@@ -91,14 +100,11 @@ class AthleteQuerySet(ClinicScopedQuerySet):
         return self.filter(archived_at__isnull=False)
 
     def search(self, text: str) -> "AthleteQuerySet":
-        """Every word must appear in the first name, last name or email ("ann smi" finds Ann Smith)."""
+        """Every word must appear in the first name, last name or email ("ann smi" finds Ann Smith),
+        ignoring case and accents."""
         qs = self
-        for word in text.split()[:5]:
-            qs = qs.filter(
-                models.Q(first_name__icontains=word)
-                | models.Q(last_name__icontains=word)
-                | models.Q(email__icontains=word)
-            )
+        for word in searchable(text).split()[:5]:
+            qs = qs.filter(search_text__contains=word)
         return qs
 
     def for_list(self) -> "AthleteQuerySet":
@@ -149,6 +155,8 @@ class AthleteQuerySet(ClinicScopedQuerySet):
                     **kwargs) -> list["Athlete"]:
         """Insert many athletes (synthetic data, imports) with one "create" audit event each."""
         objs = list(objs)
+        for athlete in objs:
+            athlete.search_text = athlete.searchable_text()
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
             AuditEvent.objects.using(self.db).bulk_create(
@@ -248,6 +256,8 @@ class Athlete(models.Model):
     # Kept by the assessments app through set_assessment_summary (see the module docstring).
     last_assessed_on = models.DateField(null=True, blank=True, db_index=True, editable=False)
     open_findings_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Names and email folded for search (see searchable()); kept by save(), never typed.
+    search_text = models.TextField(default="", editable=False)
 
     objects = AthleteQuerySet.as_manager()
 
@@ -325,6 +335,9 @@ class Athlete(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             changed = [name for name in changed if name in update_fields]
+            if set(update_fields) & set(SEARCHED_FIELDS):
+                kwargs["update_fields"] = [*update_fields, "search_text"]
+        self.search_text = self.searchable_text()
         if not adding and not changed and audit_action is None:
             return
         with transaction.atomic(using=kwargs.get("using")):
@@ -361,6 +374,9 @@ class Athlete(models.Model):
         today = timezone.localdate()
         born = self.date_of_birth
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    def searchable_text(self) -> str:
+        return searchable(" ".join(getattr(self, name) or "" for name in SEARCHED_FIELDS))
 
     @property
     def is_archived(self) -> bool:

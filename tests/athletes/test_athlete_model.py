@@ -50,6 +50,24 @@ def test_search_needs_every_word_in_a_name_or_the_email(clinic_a):
     assert not Athlete.objects.search("zzz").exists()
 
 
+def test_search_ignores_accents_and_case_and_follows_every_save(clinic_a):
+    bjorn = make_athlete(clinic_a, first_name="Björn", last_name="Ångström")
+    assert list(Athlete.objects.search("bjorn angstrom")) == [bjorn]
+    assert list(Athlete.objects.search("BJÖRN")) == [bjorn]
+    bjorn.first_name = "Bo"
+    bjorn.save(update_fields=["first_name", "updated_at"])
+    assert not Athlete.objects.search("bjorn").exists()
+    assert list(Athlete.objects.search("bo ang")) == [bjorn]
+    bjorn.anonymise()
+    assert not Athlete.objects.search("angstrom").exists()
+
+
+def test_bulk_created_athletes_are_searchable(clinic_a):
+    Athlete.objects.bulk_create([Athlete(clinic=clinic_a, first_name="Zoë", last_name="Ng",
+                                         date_of_birth=date(1990, 1, 1))])
+    assert Athlete.objects.search("zoe").count() == 1
+
+
 def test_sorts_by_name_ignoring_case_and_by_last_assessment_with_the_unassessed_last(clinic_a):
     zed = make_athlete(clinic_a, first_name="Zed", last_name="adams")
     amy = make_athlete(clinic_a, first_name="Amy", last_name="Baker")
