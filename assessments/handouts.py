@@ -14,6 +14,7 @@ print-sized copies (made once, kept under ``handout-pictures/``): a phone photo 
 make an 8-exercise handout several megabytes.
 """
 
+import base64
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -44,11 +45,13 @@ logger = logging.getLogger(__name__)
 
 STYLESHEET = "css/handout.css"
 TEMPLATE = "handouts/handout.html"
+CHART_TEMPLATE = "assessments/chart.svg"
 PRINT_PICTURE_DIR = "handout-pictures"
 # Pictures print about 8 cm wide: 720 px is ~230 dpi there, sharp on paper and a tenth of a photo.
 PRINT_PICTURE_LONG_SIDE = 720
 PRINT_LOGO_LONG_SIDE = 480
 PRINT_JPEG_QUALITY = 82
+TICK_BOX = "□"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # What "what we found" shows: the findings about the athlete's hips now, and real changes since
 # the last visit; changes within measurement error are not news to the athlete.
@@ -68,14 +71,16 @@ class HandoutExercise:
     summary: str
     why: str
     pictures: tuple[Picture, ...]
-    dosage: tuple[tuple[str, str], ...]  # (label, value) rows
+    amount: str
+    side: str
+    details: tuple[tuple[str, str], ...]  # (label, value) pairs
     starting_position: str
     steps: tuple[str, ...]
     cues: tuple[str, ...]
     cautions: tuple[str, ...]
     notes: str
     frequency: str
-    tick_boxes: tuple[int, ...]  # one box per session in a day
+    tick_boxes: str  # the weekly chart's day cell is the box; more than one session a day draws one each
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ class Handout:
     findings: tuple[str, ...]
     refer: bool
     charts: tuple[charts.Chart, ...]
+    chart_images: tuple[Picture, ...]  # the same charts as data: URLs, for the PDF
     exercises: tuple[HandoutExercise, ...]
     weekdays: tuple[str, ...]
     allowed_media: tuple[str, ...]
@@ -167,22 +173,27 @@ def exercise_pictures(exercise: Exercise, clinic_id: int, *, for_pdf: bool, medi
     return tuple(pictures)
 
 
-def dosage_rows(item: ProgramItem) -> tuple[tuple[str, str], ...]:
-    rows = [("Amount", f"{item.sets} {'set' if item.sets == 1 else 'sets'} of {item.reps}"
-                       + (f", hold each for {item.hold_seconds} s" if item.hold_seconds else ""))]
+def amount(item: ProgramItem) -> str:
+    text = f"{item.sets} {'set' if item.sets == 1 else 'sets'} of {item.reps}"
+    if item.hold_seconds:
+        text += f", hold each for {item.hold_seconds} s"
     if item.rest_seconds:
-        rows.append(("Rest", f"{item.rest_seconds} s between sets"))
-    rows.append(("How often", item.frequency_label))
-    rows.append(("Side", item.side_label))
+        text += f", rest {item.rest_seconds} s between sets"
+    return text
+
+
+def dosage_details(item: ProgramItem) -> tuple[tuple[str, str], ...]:
+    """The optional parts of the dosage, as (label, value) pairs."""
+    details = []
     if item.tempo:
-        rows.append(("Tempo", f"{item.tempo} (seconds lowering, pause, lifting, pause)"))
+        details.append(("Tempo", f"{item.tempo} (seconds lowering, pause, lifting, pause)"))
     if item.load != Load.NONE and item.load_label:
-        rows.append(("Load", item.load_label))
+        details.append(("Load", item.load_label))
     if item.pain_ceiling is not None:
-        rows.append(("Pain", f"keep any discomfort at {item.pain_ceiling}/10 or less"))
+        details.append(("Pain", f"keep any discomfort at {item.pain_ceiling}/10 or less"))
     if item.progression_criterion:
-        rows.append(("Make it harder when", item.progression_criterion))
-    return tuple(rows)
+        details.append(("Make it harder when", item.progression_criterion))
+    return tuple(details)
 
 
 def handout_exercise(number: int, item: ProgramItem, clinic_id: int, *, for_pdf: bool,
@@ -194,14 +205,16 @@ def handout_exercise(number: int, item: ProgramItem, clinic_id: int, *, for_pdf:
         summary=exercise.summary,
         why=item.why,
         pictures=exercise_pictures(exercise, clinic_id, for_pdf=for_pdf, media=media),
-        dosage=dosage_rows(item),
+        amount=amount(item),
+        side=item.side_label,
+        details=dosage_details(item),
         starting_position=exercise.starting_position,
         steps=tuple(exercise.steps),
         cues=tuple(exercise.cues),
         cautions=tuple(exercise.cautions),
         notes=item.notes,
         frequency=item.frequency_label,
-        tick_boxes=tuple(range(item.sessions_per_day)),
+        tick_boxes=" ".join([TICK_BOX] * item.sessions_per_day) if item.sessions_per_day > 1 else "",
     )
 
 
@@ -220,6 +233,14 @@ def assessment_content(assessment_id: int | None, clinic) -> tuple[tuple[str, ..
             sentences.append(finding.athlete_text)
     refer = any(f.code == Code.REFER_REVIEW for f in found)
     return tuple(sentences), refer, tuple(charts.progress_charts(current, [current, *history], table))
+
+
+def chart_image(chart: charts.Chart) -> Picture:
+    """A chart as an image for the PDF. Drawn from the same template as on screen; as an image
+    rather than inline SVG, because WeasyPrint would otherwise parse and style every line and
+    label of it as an element of the page."""
+    svg = render_to_string(CHART_TEMPLATE, {"chart": chart})
+    return Picture("data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii"), chart.title)
 
 
 def contact_lines(clinic) -> tuple[str, ...]:
@@ -268,6 +289,7 @@ def build(version: ProgramVersion, *, for_pdf: bool = True) -> Handout:
         findings=sentences,
         refer=refer,
         charts=progress,
+        chart_images=tuple(chart_image(chart) for chart in progress) if for_pdf else (),
         exercises=tuple(
             handout_exercise(number, item, clinic.pk, for_pdf=for_pdf, media=media)
             for number, item in enumerate(items, start=1)
