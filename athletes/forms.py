@@ -143,6 +143,12 @@ class AthleteForm(forms.ModelForm):
             raise forms.ValidationError("The complaint cannot begin in the future.")
         return day
 
+    def clean_privacy_info_given_on(self) -> date | None:
+        day = self.cleaned_data.get("privacy_info_given_on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("The information cannot have been given in the future.")
+        return day
+
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip()
 

@@ -110,6 +110,7 @@ def years_ago(years: int, days: int = 0) -> str:
         ({"complaint_onset_on": (timezone.localdate() + timedelta(days=2)).isoformat()}, "complaint_onset_on",
          "cannot begin in the future"),
         ({"complaint_onset_on": "1990-01-01"}, "complaint_onset_on", "before the date of birth"),
+        ({"privacy_info_given_on": "9999-12-31"}, "privacy_info_given_on", "in the future"),
         ({"sex": "unknown"}, "sex", "Select a valid choice"),
     ],
     ids=lambda value: value if isinstance(value, str) and value.isidentifier() else None,
