@@ -175,7 +175,7 @@ class Program(models.Model):
         if draft is None:
             raise ProgramStateError("There is no draft to discard.")
         draft.delete()
-        if self.versions.exists():
+        if ProgramVersion.objects.filter(program=self).exists():  # not self.versions: it may be prefetched
             return False
         self.delete()
         return True

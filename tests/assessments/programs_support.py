@@ -72,3 +72,19 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()
     return settings.MEDIA_ROOT
+
+
+# Left IR under the women's cut-off and asymmetric, ER fine: IR mobility is suggested.
+LOW_LEFT_IR = [("left", "ir", 24), ("right", "ir", 40), ("left", "er", 42), ("right", "er", 44)]
+
+
+def make_world(clinic, clinician):
+    """An athlete with an assessment, the small library, and a draft program of two exercises."""
+    from tests.assessments.conftest import make_assessment, make_athlete
+
+    athlete = make_athlete(clinic, first_name="Ines", last_name="Okafor")
+    assessment = make_assessment(athlete, clinician, LOW_LEFT_IR, knee_valgus=True)
+    library = make_library()
+    program = make_program(athlete, clinician, [library["Prone hip internal rotation"],
+                                                library["Single-leg rotational hip control"]], assessment=assessment)
+    return athlete, assessment, library, program
