@@ -1,0 +1,77 @@
+"""In a real browser: create a program from an assessment, reorder an item without a page reload,
+issue it and download its handout PDF."""
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from assessments.program_models import Program
+from exercises.models import Exercise
+from tests.assessments.conftest import make_assessment, make_athlete
+from tests.assessments.programs_support import LOW_LEFT_IR, make_library
+from tests.browser.conftest import log_in
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
+def item_names(page) -> list[str]:
+    return page.get_by_test_id("program-item").evaluate_all("items => items.map(item => item.dataset.exercise)")
+
+
+def test_create_reorder_issue_and_download(page, bob, media):
+    athlete = make_athlete(bob.clinic, first_name="Ines", last_name="Okafor")
+    assessment = make_assessment(athlete, bob, LOW_LEFT_IR, knee_valgus=True)
+    make_library()
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, bob.email, PASSWORD)
+
+    page.goto(assessment.get_absolute_url())
+    page.get_by_test_id("create-program").click()
+    suggestions = page.get_by_test_id("suggestions")
+    expect(suggestions).to_contain_text("Prone hip internal rotation")
+    expect(suggestions).to_contain_text("Left IR 24°")  # the reason beside the suggestion
+    page.get_by_label("Title").fill("Hip mobility, phase 1")
+    page.get_by_role("button", name="Create draft program").click()
+
+    expect(page).to_have_url(re.compile(r"/programs/[0-9a-f-]{36}/$"))
+    expect(page.get_by_test_id("program-heading")).to_have_text("Hip mobility, phase 1")
+    before = item_names(page)
+    assert len(before) >= 3 and before[-1] in {"hip-external-rotation-off-a-bed-edge",
+                                               "single-leg-rotational-hip-control"}
+
+    # Reorder with htmx: the list is swapped in place, the page is not reloaded.
+    page.evaluate("window.__sameDocument = true")
+    page.get_by_role("button", name=re.compile(r"^Move .* up$")).last.click()
+    expected = [*before[:-2], before[-1], before[-2]]
+    expect(page.get_by_test_id("program-item").last).to_have_attribute("data-exercise", before[-2])
+    assert item_names(page) == expected
+    assert page.evaluate("window.__sameDocument") is True
+    program = Program.objects.get()
+    assert [i.exercise.slug for i in program.latest.items.order_by("order")] == expected
+
+    page.get_by_test_id("issue-button").click()
+    expect(page.get_by_test_id("program-state")).to_contain_text("Version 1 issued")
+    with page.expect_download() as download_info:
+        page.get_by_test_id("download-link").click()
+    download = download_info.value
+    assert download.suggested_filename == "exercise-program-v1.pdf"
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"%PDF-")
+    text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+    assert "Ines Okafor" in text and "Hip mobility, phase 1" in text
+    # The handout lists the exercises in the new order (first mentions: the cards come before the weekly chart).
+    names = {e.slug: e.name for e in Exercise.objects.all()}
+    assert text.index(names[expected[-2]]) < text.index(names[expected[-1]])
+    assert page.console_errors == [], page.console_errors
