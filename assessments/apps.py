@@ -12,3 +12,10 @@ class AssessmentsConfig(AppConfig):
 
         export.register_section("assessments", export_section)
         erasure.register_clinical_records(has_assessments)
+
+        # Programs and their issued handouts are part of the same record.
+        from assessments.program_models import export_handouts, export_programs, has_programs
+
+        export.register_section("programs", export_programs)
+        export.register_file("handouts", export_handouts)
+        erasure.register_clinical_records(has_programs)

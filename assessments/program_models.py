@@ -422,3 +422,55 @@ class ProgramItem(Dosage):
     @property
     def side_label(self) -> str:
         return Side(self.side).label if self.side in Side.values else self.side
+
+
+# --- The athlete's record: export and erasure (registered in AssessmentsConfig.ready) -------------
+
+def has_programs(athlete) -> bool:
+    """The erasure check: an athlete with a program is anonymised, never deleted."""
+    return Program.objects.filter(athlete=athlete).exists()
+
+
+def export_programs(athlete) -> list[dict]:
+    """Every program of the athlete, each version with its items, for the data export."""
+    exported = []
+    programs = Program.objects.filter(athlete=athlete).select_related("assessment").prefetch_related(
+        models.Prefetch("versions", queryset=ProgramVersion.objects.select_related("clinician", "issued_by")
+                        .prefetch_related(models.Prefetch("items", queryset=ProgramItem.objects
+                                                          .select_related("exercise").order_by("order", "pk")))
+                        .order_by("number"))
+    ).order_by("created_at", "pk")
+    for program in programs:
+        exported.append({
+            "code": program.code,
+            "assessment": program.assessment.code if program.assessment else None,
+            "created_at": program.created_at,
+            "versions": [
+                {
+                    "number": version.number, "status": version.status, "title": version.title,
+                    "clinician": str(version.clinician), "starts_on": version.starts_on,
+                    "review_on": version.review_on, "issued_at": version.issued_at,
+                    "issued_by": str(version.issued_by) if version.issued_by else None,
+                    "handout": handout_export_name(program, version) if version.is_issued else None,
+                    "items": [
+                        {"exercise": item.exercise.name, "order": item.order, "suggested_for": item.finding,
+                         "notes": item.notes, **item.dosage_values()}
+                        for item in version.items.all()
+                    ],
+                }
+                for version in program.versions.all()
+            ],
+        })
+    return exported
+
+
+def handout_export_name(program: Program, version: ProgramVersion) -> str:
+    return f"program-{program.code}-v{version.number}.pdf"
+
+
+def export_handouts(athlete):
+    """The stored PDF of every issued version, as issued."""
+    versions = ProgramVersion.objects.issued().filter(program__athlete=athlete).select_related("program")
+    for version in versions.order_by("program__created_at", "number"):
+        with version.pdf.open("rb") as stored:
+            yield handout_export_name(version.program, version), stored.read()
