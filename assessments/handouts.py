@@ -47,8 +47,8 @@ STYLESHEET = "css/handout.css"
 TEMPLATE = "handouts/handout.html"
 CHART_TEMPLATE = "assessments/chart.svg"
 PRINT_PICTURE_DIR = "handout-pictures"
-# Pictures print about 8 cm wide: 720 px is ~230 dpi there, sharp on paper and a tenth of a photo.
-PRINT_PICTURE_LONG_SIDE = 720
+# Pictures print 36 mm wide: 600 px is over 400 dpi there, sharp on paper and a fraction of a photo.
+PRINT_PICTURE_LONG_SIDE = 600
 PRINT_LOGO_LONG_SIDE = 480
 PRINT_JPEG_QUALITY = 82
 TICK_BOX = "□"

@@ -61,6 +61,14 @@ def test_create_reorder_issue_and_download(page, bob, media):
     program = Program.objects.get()
     assert [i.exercise.slug for i in program.latest.items.order_by("order")] == expected
 
+    # The HTML preview of the draft: the athlete's handout as a page, with no CSP complaint.
+    page.get_by_test_id("preview-link").click()
+    expect(page.get_by_role("heading", name="Hip mobility, phase 1")).to_be_visible()
+    expect(page.locator("article.exercise")).to_have_count(len(expected))
+    expect(page.locator("figure.chart svg").first).to_be_visible()
+    page.screenshot(path="/tmp/handout-preview.png", full_page=True)
+    page.get_by_role("link", name="← Back to the program").click()
+
     page.get_by_test_id("issue-button").click()
     expect(page.get_by_test_id("program-state")).to_contain_text("Version 1 issued")
     with page.expect_download() as download_info:
