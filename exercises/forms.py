@@ -37,6 +37,9 @@ class LinesField(forms.CharField):
     def validate(self, value: list[str]) -> None:
         if self.required and not value:
             raise forms.ValidationError(self.error_messages["required"], code="required")
+        # CharField's own NUL check sees the list, not the lines; PostgreSQL's JSON refuses \u0000.
+        if any("\x00" in line for line in value):
+            raise forms.ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")
         if len(value) > MAX_LINES:
             raise forms.ValidationError(f"At most {MAX_LINES} lines.", code="too_many_lines")
         if any(len(line) > MAX_LINE_LENGTH for line in value):

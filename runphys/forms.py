@@ -1,5 +1,7 @@
 """Forms for accounts, members and the clinic's settings. Layout lives in each form's helper."""
 
+from datetime import date
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
@@ -114,6 +116,9 @@ class QueuedPasswordResetForm(PasswordResetForm):
         emails.send_password_reset(context, to_email)
 
 
+AUDIT_LOG_FIRST_DAY, AUDIT_LOG_LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
 class AuditLogFilterForm(forms.Form):
     """The clinic admin's audit-log filters. A record is named by its code (an athlete's UUID), a
     user by their membership's code, so no personal data goes into the URL."""
@@ -141,6 +146,12 @@ class AuditLogFilterForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        for name in ("date_from", "date_to"):
+            # The log starts with RunPhys; a date like 9999-12-31 would overflow the day after it.
+            day = cleaned.get(name)
+            if day and not AUDIT_LOG_FIRST_DAY <= day <= AUDIT_LOG_LAST_DAY:
+                self.add_error(name, f"Choose a date between {AUDIT_LOG_FIRST_DAY.year} and {AUDIT_LOG_LAST_DAY.year}.")
+                start = end = None
         if start and end and end < start:
             self.add_error("date_to", "The end date is before the start date.")
         return cleaned

@@ -102,3 +102,10 @@ def test_pages_of_fifty_and_a_query_count_that_does_not_grow(alice_client, alice
         response = alice_client.get(URL)
     assert len(response.context["page"].object_list) == 50
     assert response.context["page"].paginator.num_pages == 3
+
+
+def test_an_impossible_date_range_is_refused_not_a_server_error(alice_client):
+    # Found by the hostile-input sweep: the day after 9999-12-31 does not exist.
+    response = alice_client.get(URL, {"date_from": "0001-01-01", "date_to": "9999-12-31"})
+    assert response.status_code == 200
+    assert "Choose a date between 2000 and 2999" in response.text
