@@ -481,9 +481,7 @@ def export_section(athlete: Athlete) -> list[dict]:
     return exported
 
 
-# --- Programs (prescribed exercise programs and their handouts) -----------------------------------
-# Defined in their own module; imported here so that Django registers them with this app.
-from assessments.program_models import Motive, Program, ProgramItem, ProgramVersion  # noqa: E402, F401
-
-# --- Emailing handouts -----------------------------------------------------------------------------
+# --- Programs and the emailing of their handouts ----------------------------------------------------
+# Defined in modules of their own; imported here so that Django registers them with this app.
 from assessments.delivery_models import HandoutDelivery, HandoutEmail  # noqa: E402, F401
+from assessments.program_models import Motive, Program, ProgramItem, ProgramVersion  # noqa: E402, F401

@@ -144,6 +144,8 @@ def program_new(request: HttpRequest, athlete_code: UUID) -> HttpResponse:
             audit.record("create", request=request, target=program, fields=details.Meta.fields)
         messages.success(request, "Draft program created.")
         return redirect(program)
+    if request.method == "GET":
+        audit.record("view", request=request, target=athlete)
     return render(request, "assessments/program_new.html", {"athlete": athlete, "details": details, "start": start})
 
 
@@ -172,6 +174,8 @@ def program_edit(request: HttpRequest, code: UUID) -> HttpResponse:
         audit.record("update", request=request, target=draft, fields=form.changed_data)
         messages.success(request, "Program details saved.")
         return redirect(program)
+    if request.method == "GET":
+        audit.record("view", request=request, target=draft)
     return render(request, "assessments/program_edit.html", {"program": program, "version": draft, "form": form})
 
 
@@ -302,6 +306,8 @@ def item_edit(request: HttpRequest, code: UUID) -> HttpResponse:
         audit.record("update", request=request, target=item, fields=form.changed_data)
         messages.success(request, f"Dosage of “{item.exercise.name}” saved.")
         return redirect(program)
+    if request.method == "GET":
+        audit.record("view", request=request, target=item)
     return render(request, "assessments/program_item_form.html", {"program": program, "item": item, "form": form})
 
 

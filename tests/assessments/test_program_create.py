@@ -106,6 +106,8 @@ def test_program_for_an_athlete_without_an_assessment(request, who, bob, assessm
     client = request.getfixturevalue(f"{who}_client")
     url = reverse("programs:new", args=[assessment.athlete.code])
     assert client.get(url).status_code == 200
+    athlete_code = str(assessment.athlete.code)
+    assert AuditEvent.objects.filter(action="view", target_type="athlete", target_id=athlete_code).exists()
     template = ProgramTemplate.objects.create(name="Phase 2")
     ProgramTemplateItem.objects.create(template=template, exercise=library["Prone hip internal rotation"],
                                        sets=3, reps=12, days_per_week=4, order=2)

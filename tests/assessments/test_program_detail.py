@@ -102,6 +102,7 @@ def test_edit_details_of_the_draft(request, who, bob, alice, world):
     client = request.getfixturevalue(f"{who}_client")
     url = reverse("programs:edit", args=[program.code])
     assert client.get(url).status_code == 200
+    assert AuditEvent.objects.filter(action="view", target_type="programversion").exists()
     response = client.post(url, {"title": "Phase 2", "clinician": alice.pk, "starts_on": "2026-05-04",
                                  "review_on": "2026-05-30"})
     assert response.status_code == 302

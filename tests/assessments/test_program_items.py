@@ -125,6 +125,7 @@ def test_edit_a_dosage(request, who, world):
     client = request.getfixturevalue(f"{who}_client")
     url = reverse("programs:item_edit", args=[item.code])
     assert client.get(url).status_code == 200
+    assert AuditEvent.objects.filter(action="view", target_type="programitem", target_id=str(item.code)).exists()
     response = client.post(url, dosage())
     assert response.status_code == 302
     item.refresh_from_db()

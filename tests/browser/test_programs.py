@@ -12,25 +12,18 @@ from pypdf import PdfReader
 from assessments.program_models import Program
 from exercises.models import Exercise
 from tests.assessments.conftest import make_assessment, make_athlete
-from tests.assessments.programs_support import LOW_LEFT_IR, make_library
+from tests.assessments.programs_support import LOW_LEFT_IR, make_library, media_root  # noqa: F401
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDIA_ROOT.mkdir()
-    return settings.MEDIA_ROOT
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]
 
 
 def item_names(page) -> list[str]:
     return page.get_by_test_id("program-item").evaluate_all("items => items.map(item => item.dataset.exercise)")
 
 
-def test_create_reorder_issue_and_download(page, bob, media):
+def test_create_reorder_issue_and_download(page, bob):
     athlete = make_athlete(bob.clinic, first_name="Ines", last_name="Okafor")
     assessment = make_assessment(athlete, bob, LOW_LEFT_IR, knee_valgus=True)
     make_library()
