@@ -4,7 +4,7 @@ identity again before sensitive actions, and the two-factor settings of a user a
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordChangeView, PasswordResetConfirmView
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,6 +34,25 @@ class PasswordLoginView(LoginView):
             return super().form_valid(form)
         twofactor.start_pending_login(self.request, user, user.backend, self.get_success_url())
         return redirect("login_code")
+
+
+class AuditedPasswordChangeView(PasswordChangeView):
+    """Django's password change (which keeps this session and ends the user's others), audited."""
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        audit.record("password_changed", request=self.request, target_type="user", target_id=str(self.request.user.pk))
+        return response
+
+
+class AuditedPasswordResetConfirmView(PasswordResetConfirmView):
+    """Django's new-password page of a reset link (which ends every session of the user), audited."""
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        audit.record("password_reset", request=self.request, actor=form.user, target_type="user",
+                     target_id=str(form.user.pk))
+        return response
 
 
 def safe_next(request: HttpRequest, url: str | None) -> str:

@@ -18,6 +18,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.safestring import SafeString, mark_safe
@@ -42,6 +43,13 @@ def authenticator(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
 
 def is_enrolled(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def with_enrolment(memberships: QuerySet) -> QuerySet:
+    """Memberships annotated with ``two_factor``: whether the member has a confirmed authenticator."""
+    return memberships.annotate(
+        two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True))
+    )
 
 
 def backup_codes_left(user: User) -> int:
@@ -180,11 +188,16 @@ class TwoFactorRequiredMiddleware:
         clinic = user.clinic
         if clinic is None or not clinic.require_two_factor:
             return None
-        if request.resolver_match.url_name in ENROLMENT_URL_NAMES:
-            return None
+        url_name = request.resolver_match.url_name
         if is_enrolled(user):
+            # A session from before the requirement (or from before this user enrolled elsewhere):
+            # it has not seen the code, so it ends.
+            if url_name == "logout":
+                return None
             logout(request)
             messages.info(request, "Your clinic requires two-factor authentication: log in again with your code.")
             return redirect("login")
+        if url_name in ENROLMENT_URL_NAMES:
+            return None
         messages.info(request, "Your clinic requires two-factor authentication. Set it up to continue.")
         return redirect("two_factor")

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from runphys import audit, emails
+from runphys import audit, emails, twofactor
 from runphys.forms import AcceptInvitationForm, AuditLogFilterForm, ClinicForm, InvitationForm, MembershipRoleForm
 from runphys.models import AuditEvent, Invitation, Membership
 from runphys.sessions import reauthentication_required
@@ -54,7 +54,8 @@ def clinic_logo(request: HttpRequest) -> FileResponse:
 @reauthentication_required
 def members(request: HttpRequest) -> HttpResponse:
     require_clinic_admin(request)
-    memberships = Membership.objects.for_user(request.user).select_related("user").order_by("user__full_name")
+    memberships = twofactor.with_enrolment(
+        Membership.objects.for_user(request.user).select_related("user").order_by("user__full_name"))
     invitations = Invitation.objects.for_user(request.user).pending().order_by("-created_at")
     return render(request, "runphys/members.html", {"memberships": memberships, "invitations": invitations})
 

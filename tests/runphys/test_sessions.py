@@ -6,8 +6,11 @@ import time
 import pytest
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from athletes.models import Athlete
 from runphys import sessions
@@ -168,13 +171,19 @@ def test_a_password_change_ends_every_other_session_and_keeps_this_one(alice):
     assert response.status_code == 302
     assert logged_in_user_id(here) == str(alice.pk)
     assert logged_in_user_id(elsewhere) is None
+    assert AuditEvent.objects.filter(action="password_changed", actor=alice).count() == 1
 
 
 def test_a_password_reset_ends_every_session(alice):
     first, second = logged_in(alice), logged_in(alice)
-    alice.set_password("a-brand-new-passphrase-77")
-    alice.save()
+    uid, token = urlsafe_base64_encode(force_bytes(alice.pk)), default_token_generator.make_token(alice)
+    stranger = Client()
+    form_page = stranger.get(reverse("password_reset_confirm", args=[uid, token]), follow=True)
+    new = "a-brand-new-passphrase-77"
+    done = stranger.post(form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert done.status_code == 302
     assert logged_in_user_id(first) is None and logged_in_user_id(second) is None
+    assert AuditEvent.objects.filter(action="password_reset", actor=alice).count() == 1
 
 
 def test_deactivation_ends_every_session_of_the_member(alice_client, bob):

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from runphys import sessions, twofactor
 from runphys.models import AuditEvent
-from tests.conftest import PASSWORD, logged_in
+from tests.conftest import PASSWORD, logged_in, make_user
 from tests.otp import enrol, passed_second_factor, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -260,7 +260,8 @@ def test_a_password_only_session_of_an_enrolled_member_ends_when_the_clinic_requ
     enrol(bob)
     clinic_a.require_two_factor = True
     clinic_a.save()
-    response = bob_client.get(reverse("dashboard"))
+    # Not even the two-factor pages: they would let a session that never saw the code change it.
+    response = bob_client.get(reverse("two_factor"))
     assert response["Location"] == reverse("login")
     assert "_auth_user_id" not in bob_client.session
 
@@ -272,6 +273,15 @@ def test_the_requirement_stays_in_its_clinic(charlie_client, bob_client, charlie
     clinic_a.refresh_from_db()
     assert clinic_b.require_two_factor and not clinic_a.require_two_factor
     assert bob_client.get(reverse("dashboard")).status_code == 200
+
+
+def test_the_members_page_shows_who_has_two_factor(alice_client, bob, clinic_a):
+    enrol(bob)
+    make_user("cara@clinic-a.example", "Cara Cole", clinic_a)
+    page = alice_client.get(reverse("members"))
+    rows = dict(re.findall(r'<td>([^<]+)</td>.*?data-testid="two-factor">(?:<span[^>]*>)?(On|Off)', page.text, re.S))
+    assert rows == {"Alice Archer": "Off", "Bob Baker": "On", "Cara Cole": "Off"}
+    assert "each member's choice" in page.text
 
 
 def test_a_clinician_cannot_change_the_requirement(bob_client, bob, clinic_a):
