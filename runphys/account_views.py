@@ -79,8 +79,9 @@ def login_code(request: HttpRequest) -> HttpResponse:
         twofactor.end_pending_login(request)
         login(request, user, backend=backend)
         sessions.mark_second_factor(request)
-        if twofactor.backup_codes_left(user) <= 2:
-            messages.warning(request, f"You have {twofactor.backup_codes_left(user)} backup codes left. "
+        codes_left = twofactor.backup_codes_left(user)
+        if codes_left <= 2:
+            messages.warning(request, f"You have {codes_left} backup code{'s' if codes_left != 1 else ''} left. "
                                       "Make new ones under Two-factor authentication.")
         return redirect(safe_next(request, next_url))
     return render(request, "registration/login_code.html", {"form": form})

@@ -320,3 +320,11 @@ def test_two_factor_changes_need_a_recent_confirmation(alice_client, alice, clin
     assert TOTPDevice.objects.filter(user=alice).count() == 1
     clinic_a.refresh_from_db()
     assert not clinic_a.require_two_factor
+
+
+def test_running_low_on_backup_codes_is_announced_at_login(client, alice):
+    _, codes = enrol(alice)
+    StaticToken.objects.filter(token__in=codes[3:]).delete()
+    password_step(client, alice)
+    response = client.post(reverse("login_code"), {"code": codes[0]}, follow=True)
+    assert "You have 2 backup codes left" in response.text
