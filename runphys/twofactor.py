@@ -145,7 +145,9 @@ def qr_code_svg(device: TOTPDevice) -> SafeString:
 # --- The two-step login ---------------------------------------------------------------------------
 
 def start_pending_login(request: HttpRequest, user: User, backend: str, next_url: str) -> None:
-    """The password was right; remember who is half logged in until the code arrives."""
+    """The password was right; remember who is half logged in until the code arrives. A new
+    session key already now: a key planted before the password step is worth nothing after it."""
+    request.session.cycle_key()
     request.session[PENDING_LOGIN] = {"user": user.pk, "backend": backend, "at": time.time(), "next": next_url}
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -204,14 +205,17 @@ def test_deactivation_leaves_other_users_sessions_alone(alice_client, bob, charl
     assert logged_in_user_id(alice_client) is not None
 
 
-def test_a_new_session_key_at_login_also_with_two_factor(client, alice):
+def test_a_new_session_key_at_each_step_of_a_two_factor_login(client, alice):
     device, _ = enrol(alice)
-    client.get(reverse("login"))
-    client.cookies["sessionid"] = "attacker-chosen-session-key"
+    planted = SessionStore()  # a real session the attacker made and slipped into the victim's browser
+    planted["x"] = 1
+    planted.save()
+    client.cookies["sessionid"] = planted.session_key
     client.post(reverse("login"), {"username": alice.email, "password": PASSWORD})
-    before_code = client.cookies["sessionid"].value
+    after_password = client.cookies["sessionid"].value
+    assert after_password != planted.session_key
     client.post(reverse("login_code"), {"code": totp_code(device, 1)})
-    assert client.cookies["sessionid"].value not in {"attacker-chosen-session-key", before_code}
+    assert client.cookies["sessionid"].value not in {planted.session_key, after_password}
 
 
 def test_the_login_and_confirmation_time_are_set_at_login(client, alice):
