@@ -1,8 +1,9 @@
-"""The athlete page's email entries, without the athletes app importing assessments."""
+"""The athlete page's program and email entries, without the athletes app importing assessments."""
 
 from django import template
 
 from assessments.delivery_models import HandoutDelivery
+from assessments.program_models import Program
 
 register = template.Library()
 
@@ -15,3 +16,9 @@ def handout_deliveries(athlete, limit: int = 20):
         .with_email()
         .select_related("version__program")[:limit]
     )
+
+
+@register.simple_tag
+def athlete_programs(athlete):
+    """The athlete's programs, newest first, each with its versions prefetched."""
+    return list(Program.objects.for_athlete(athlete).with_versions().newest_first())

@@ -1,0 +1,34 @@
+"""The athlete page lists the athlete's programs with their latest version, in fixed queries."""
+
+import pytest
+from django.template.loader import render_to_string
+
+from tests.assessments.conftest import make_athlete
+from tests.assessments.programs_support import make_library, make_program, media_root  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+
+
+def test_programs_appear_on_the_athlete_page(bob_client, clinic_a, bob):
+    athlete = make_athlete(clinic_a)
+    page = bob_client.get(athlete.get_absolute_url())
+    assert "No program yet" in page.text
+    library = make_library()
+    program = make_program(athlete, bob, [library["Prone hip internal rotation"]], title="IR in extension, phase 1")
+    program.latest.issue(by=bob)
+    page = bob_client.get(athlete.get_absolute_url())
+    assert "IR in extension, phase 1" in page.text and "version 1, issued" in page.text
+    assert program.get_absolute_url() in page.text
+
+
+def test_program_entries_cost_the_same_queries_for_one_or_many(clinic_a, bob, django_assert_num_queries):
+    athlete = make_athlete(clinic_a)
+    library = make_library()
+    make_program(athlete, bob, [library["Prone hip internal rotation"]], title="First")
+    with django_assert_num_queries(2):
+        render_to_string("assessments/_athlete_programs.html", {"athlete": athlete})
+    for n in range(4):
+        make_program(athlete, bob, [], title=f"Program {n}")
+    with django_assert_num_queries(2):
+        html = render_to_string("assessments/_athlete_programs.html", {"athlete": athlete})
+    assert html.count("list-group-item") == 5
