@@ -114,8 +114,8 @@ def print_copy(picture: FieldFile, long_side: int) -> str | None:
     """The name of a print-sized copy of an uploaded picture, made on first use.
 
     Uploaded pictures get random names and are replaced, never rewritten, so the copy's name can
-    derive from the original's (hashed: it must not repeat the original's, or be guessed from it).
-    Returns None when the original cannot be read.
+    derive from the original's name and the size. Returns None (the picture is left out) when the
+    original cannot be read as an image.
     """
     digest = hashlib.sha256(f"{picture.name}:{long_side}".encode()).hexdigest()[:40]
     name = f"{PRINT_PICTURE_DIR}/{digest}.jpg"
@@ -125,7 +125,7 @@ def print_copy(picture: FieldFile, long_side: int) -> str | None:
         with picture.open("rb") as source:
             image = Image.open(source)
             image.load()
-    except (OSError, ValueError):
+    except (OSError, ValueError, Image.DecompressionBombError):
         logger.warning("Handout picture could not be read; left out")
         return None
     image = ImageOps.exif_transpose(image)

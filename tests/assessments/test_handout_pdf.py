@@ -133,6 +133,15 @@ def test_uploaded_pictures_are_embedded_as_print_sized_copies(program, clinic_a,
     assert images_in(handouts.render_pdf(handout)) == 2
 
 
+def test_an_unreadable_picture_is_left_out(program, clinic_a):
+    own = make_exercise("Clinic A band walk", clinic=clinic_a, family="control_strength")
+    own.start_picture.save("broken.jpg", ContentFile(b"not a picture at all"), save=True)
+    program.latest.add_exercise(own)
+    handout = handouts.build(ProgramVersion.objects.for_handout().get(pk=program.latest.pk))
+    assert next(e for e in handout.exercises if e.name == "Clinic A band walk").pictures == ()
+    assert handouts.render_pdf(handout).startswith(b"%PDF-")
+
+
 def test_another_clinics_picture_never_reaches_the_handout(program, clinic_b, settings):
     theirs = make_exercise("Clinic B secret drill", clinic=clinic_b, family="control_strength")
     theirs.start_picture.save("theirs.jpg", ContentFile(picture_bytes()), save=True)
