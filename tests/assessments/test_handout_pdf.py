@@ -133,6 +133,15 @@ def test_uploaded_pictures_are_embedded_as_print_sized_copies(program, clinic_a,
     assert images_in(handouts.render_pdf(handout)) == 2
 
 
+def test_the_clinic_logo_is_printed(program, clinic_a):
+    clinic_a.logo.save("logo.png", ContentFile(picture_bytes((900, 300), image_format="PNG")), save=True)
+    handout = handouts.build(ProgramVersion.objects.for_handout().get(pk=program.latest.pk))
+    assert handout.logo is not None and handout.logo.src == "/media/" + handout.allowed_media[0]
+    assert images_in(handouts.render_pdf(handout)) == 1
+    preview = handouts.build(ProgramVersion.objects.for_handout().get(pk=program.latest.pk), for_pdf=False)
+    assert preview.logo.src == "/clinic/logo/" and preview.allowed_media == ()
+
+
 def test_an_unreadable_picture_is_left_out(program, clinic_a):
     own = make_exercise("Clinic A band walk", clinic=clinic_a, family="control_strength")
     own.start_picture.save("broken.jpg", ContentFile(b"not a picture at all"), save=True)
