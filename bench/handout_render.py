@@ -5,7 +5,8 @@
 Runs standalone: it points Django at a throwaway SQLite database and media folder in a temporary
 directory, migrates, and makes its own clinic (with a logo), athlete, two assessments (so the
 progress charts have two visits) and exercises: half with the clinic's uploaded photos (1600 px
-JPEGs, as the upload form stores them), half with the shipped SVG drawings when they exist. It
+JPEGs, as the upload form stores them), half with the shipped SVG drawings (``--pictures``
+chooses photos or drawings only). It
 then times the whole in-process path of an issued handout, ``handouts.build`` (database queries
 included) and ``handouts.render_pdf``, and prints, per size: median and p95 wall time, the first
 (cold) render, the PDF's size, the peak of Python allocations during one render (tracemalloc,
@@ -68,7 +69,7 @@ def photo(seed: int) -> bytes:
     return buffer.getvalue()
 
 
-def make_data():
+def make_data(pictures: str = "mixed"):
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
@@ -114,7 +115,8 @@ def make_data():
             sets=3, reps=10, hold_seconds=5, days_per_week=5, pain_ceiling=3,
             progression_criterion="3 × 10 smooth repetitions with pain at 2/10 or less",
         )
-        if number % 2 == 0 or not drawings:
+        use_photo = pictures == "photos" or not drawings or (pictures == "mixed" and number % 2 == 0)
+        if use_photo:
             exercise.start_picture.save(f"start-{number}.jpg", ContentFile(photo(2 * number + 1)), save=False)
             exercise.end_picture.save(f"end-{number}.jpg", ContentFile(photo(2 * number + 2)), save=False)
         else:
@@ -157,15 +159,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30, help="timed renders per size (default 30)")
     parser.add_argument("--memory-runs", type=int, default=3, help="traced renders per size (default 3)")
     parser.add_argument("--save-pdf", type=Path, help="write each size's PDF into this folder")
+    parser.add_argument("--pictures", choices=["mixed", "drawings", "photos"], default="mixed",
+                        help="uploaded photos, shipped SVG drawings, or half of each (default)")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="runphys-bench-"))
     try:
         configure(workdir)
-        physio, athlete, assessment, exercises = make_data()
+        physio, athlete, assessment, exercises = make_data(args.pictures)
         cpus = os.cpu_count()
         load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-        print(f"Handout rendering, {args.runs} timed runs per size; {cpus} CPUs, load average {load}")
+        print(f"Handout rendering, {args.runs} timed runs per size, pictures: {args.pictures}; {cpus} CPUs, "
+              f"load average {load}")
         print(f"{'exercises':>9} {'pages':>5} {'cold ms':>8} {'median ms':>9} {'p95 ms':>7} {'CPU ms':>7} "
               f"{'PDF KB':>7} {'peak alloc MB':>13} {'max RSS MB':>10}")
         from pypdf import PdfReader
