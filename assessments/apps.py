@@ -7,11 +7,12 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         # The athletes app cannot import this one: its export and erasure ask through these hooks.
-        from assessments.models import export_section, has_assessments
+        from assessments.models import anonymise_free_text, export_section, has_assessments
         from athletes import erasure, export
 
         export.register_section("assessments", export_section)
         erasure.register_clinical_records(has_assessments)
+        erasure.register_anonymiser(anonymise_free_text)
 
         # Programs and their issued handouts are part of the same record.
         from assessments.program_models import export_handouts, export_programs, has_programs

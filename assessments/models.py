@@ -37,6 +37,7 @@ from assessments.vocabulary import (
     Side,
 )
 from athletes.models import Athlete
+from runphys import audit
 from runphys.models import Clinic
 from runphys.tenancy import ClinicScopedQuerySet
 
@@ -445,6 +446,17 @@ def update_clinic_summaries(clinic: Clinic) -> int:
 def has_assessments(athlete: Athlete) -> bool:
     """The erasure check: an assessed athlete is anonymised, never deleted (records are retained)."""
     return athlete.assessments.exists()
+
+
+def anonymise_free_text(athlete: Athlete) -> None:
+    """The erasure anonymiser: complaint and notes are free text that may name the athlete or
+    others; the measurements, dates and findings stay (they are the retained record)."""
+    assessments = Assessment.objects.filter(athlete=athlete)
+    codes = [str(code) for code in assessments.values_list("code", flat=True)]
+    assessments.update(complaint="", notes="")
+    for code in codes:
+        audit.record("anonymise", target_type="assessment", target_id=code, clinic=athlete.clinic,
+                     fields=["complaint", "notes"])
 
 
 def export_section(athlete: Athlete) -> list[dict]:

@@ -26,12 +26,21 @@ ADULT_RETENTION_YEARS = 8
 
 ClinicalRecordCheck = Callable[[Athlete], bool]
 _checks: list[ClinicalRecordCheck] = []
+# Free text in other apps' records can name the athlete too; those apps clear it when asked.
+Anonymiser = Callable[[Athlete], None]
+_anonymisers: list[Anonymiser] = []
 
 
 def register_clinical_records(check: ClinicalRecordCheck) -> None:
     """``check(athlete)`` answers True when the athlete has a clinical record in the calling app."""
     if check not in _checks:
         _checks.append(check)
+
+
+def register_anonymiser(anonymiser: Anonymiser) -> None:
+    """``anonymiser(athlete)`` clears identifying free text the calling app holds for the athlete."""
+    if anonymiser not in _anonymisers:
+        _anonymisers.append(anonymiser)
 
 
 def has_clinical_records(athlete: Athlete) -> bool:
@@ -67,5 +76,8 @@ def erase(athlete: Athlete, *, request: HttpRequest | None = None, actor=None) -
             return Outcome.DELETED
         except ProtectedError:
             pass  # a clinical record no check knew about: keep it, de-identified
-    athlete.anonymise(request=request, actor=actor)
+    with transaction.atomic():
+        athlete.anonymise(request=request, actor=actor)
+        for anonymiser in _anonymisers:
+            anonymiser(athlete)
     return Outcome.ANONYMISED

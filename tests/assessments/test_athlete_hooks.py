@@ -42,3 +42,17 @@ def test_the_timeline_include_lists_assessments_in_one_query(athlete, bob, djang
         html = render_to_string("assessments/_athlete_timeline.html", {"athlete": athlete})
     assert html.count("/assessments/") == 4  # three assessments and the "record" button
     assert html.index("5 Mar 2026") < html.index("5 Jan 2026")
+
+
+def test_anonymising_clears_assessment_free_text_and_keeps_the_readings(clinic_a, bob):
+    from runphys.models import AuditEvent
+
+    athlete = make_athlete(clinic_a, first_name="Zelda", last_name="Quist")
+    assessment = make_assessment(athlete, bob, FOUR, complaint="Zelda's left hip after the Quist 10k",
+                                 notes="Sister Anna Quist also treated here")
+    erasure.erase(athlete, actor=bob)
+    assessment.refresh_from_db()
+    assert assessment.complaint == "" and assessment.notes == ""
+    assert assessment.readings.count() == 4
+    event = AuditEvent.objects.get(action="anonymise", target_id=str(assessment.code))
+    assert event.fields == ["complaint", "notes"] and event.clinic == clinic_a
