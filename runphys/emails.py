@@ -135,10 +135,6 @@ def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
     return message
 
 
-class PermanentFailure(Exception):
-    pass
-
-
 def classify(error: Exception) -> tuple[bool, str]:
     """(temporary?, reason in plain words) for an exception raised while sending."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
