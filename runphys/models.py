@@ -21,6 +21,20 @@ from django.utils.functional import cached_property
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    def for_request(self, pk) -> "User | None":
+        """The user with their membership and its clinic, in one query: every page needs all three
+        (the header, the clinic scoping of every queryset, the two-factor rule), so the
+        authentication backend loads them together. The membership chosen is the one
+        ``User.membership`` would choose; a user without one (a site operator) costs a second query."""
+        membership = (
+            Membership.objects.select_related("user", "clinic").filter(user_id=pk).order_by("created_at").first()
+        )
+        if membership is None:
+            return self.filter(pk=pk).first()
+        user = membership.user
+        user.__dict__["membership"] = membership  # primes the cached_property
+        return user
+
     def create_user(self, email: str, password: str | None = None, **extra) -> "User":
         if not email:
             raise ValueError("An email address is required.")

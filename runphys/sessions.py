@@ -1,6 +1,10 @@
 """How long a login lasts, and how recent it must be for the most sensitive actions.
 
-- Idle time-out: Django's own (``SESSION_COOKIE_AGE``, renewed by every request).
+- Idle time-out: Django's own (``SESSION_COOKIE_AGE`` from the session's last save).
+  ``SessionLifetimeMiddleware`` renews it on activity, but at most once every
+  ``SESSION_RENEW_SECONDS``: saving the session on every request (Django's
+  ``SESSION_SAVE_EVERY_REQUEST``) would cost every page a write to the session table, for a
+  time-out that is measured in minutes anyway.
 - Absolute time-out: ``SessionLifetimeMiddleware`` ends a session ``SESSION_ABSOLUTE_AGE`` after
   its login, however active it has been.
 - Re-authentication: ``reauthentication_required`` sends the user to confirm their password (and
@@ -33,6 +37,8 @@ from runphys import audit
 from runphys.models import User
 
 LOGGED_IN_AT = "runphys_logged_in_at"
+RENEWED_AT = "runphys_renewed_at"
+SESSION_RENEW_SECONDS = 60
 CONFIRMED_AT = "runphys_confirmed_at"
 # Set when this session passed a second factor (at login or at enrolment).
 SECOND_FACTOR = "runphys_second_factor"
@@ -43,6 +49,7 @@ def stamp_login(sender, request, user, **kwargs) -> None:
     now = time.time()
     request.session[LOGGED_IN_AT] = now
     request.session[CONFIRMED_AT] = now
+    request.session[RENEWED_AT] = now
 
 
 @receiver(post_save, sender=User)
@@ -80,8 +87,9 @@ def passed_second_factor(request: HttpRequest) -> bool:
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session ``SESSION_ABSOLUTE_AGE`` after its login. A session without a login time
-    (made before this middleware existed) counts as expired."""
+    """Ends a session ``SESSION_ABSOLUTE_AGE`` after its login (a session without a login time,
+    made before this middleware existed, counts as expired), and renews a live one's idle
+    time-out when it was last renewed ``SESSION_RENEW_SECONDS`` ago or more."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -95,7 +103,17 @@ class SessionLifetimeMiddleware:
                 request.session.flush()
                 request.user = AnonymousUser()
                 messages.info(request, "Your session has ended. Please log in again.")
+            else:
+                renew_if_due(request)
         return self.get_response(request)
+
+
+def renew_if_due(request: HttpRequest) -> None:
+    """Mark the session changed (so it is saved with a fresh expiry) if its last renewal is due."""
+    now = time.time()
+    renewed_at = request.session.get(RENEWED_AT)
+    if renewed_at is None or now - renewed_at >= SESSION_RENEW_SECONDS:
+        request.session[RENEWED_AT] = now
 
 
 def next_after_confirmation(request: HttpRequest) -> str:

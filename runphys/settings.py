@@ -165,9 +165,11 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_RESET_TIMEOUT = 60 * 60
 INVITATION_VALID_FOR = timedelta(days=int(env("INVITATION_DAYS", "7")))
 
-# Idle time-out: the cookie lives SESSION_IDLE_MINUTES and every request renews it.
+# Idle time-out: a session lives SESSION_IDLE_MINUTES after its last renewal. Activity renews it,
+# at most once a minute (runphys.sessions.SESSION_RENEW_SECONDS), so that most requests do not
+# write the session row: the idle time-out holds to within that minute.
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

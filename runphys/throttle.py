@@ -136,3 +136,9 @@ class ThrottledModelBackend(ModelBackend):
                 audit_lock(AuthAttempt.Kind.LOGIN, reached, request=request,
                            user=User.objects.filter(email__iexact=username.strip()).first())
         return user
+
+    def get_user(self, user_id):
+        """The logged-in user of a request, loaded with their membership and clinic in one query
+        (``User.objects.for_request``) instead of Django's two."""
+        user = User.objects.for_request(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -113,7 +113,7 @@ def test_a_render_timeout_issues_nothing(bob_client, world, monkeypatch):
 def test_handout_query_count_does_not_grow_with_items(bob_client, world, django_assert_max_num_queries):
     library, program = world[2], world[3]
     url = reverse("programs:handout_preview", args=[program.latest.code])
-    with django_assert_max_num_queries(20) as few:
+    with django_assert_max_num_queries(10) as few:
         bob_client.get(url)
     for exercise in library.values():
         program.latest.add_exercise(exercise)

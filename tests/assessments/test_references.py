@@ -156,7 +156,7 @@ def test_restoring_a_shipped_row_is_404(alice_client):
 
 def test_references_page_query_count_does_not_grow_with_overrides(alice_client, clinic_a,
                                                                   django_assert_max_num_queries):
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(7) as few:
         alice_client.get(reverse("assessments:references"))
     for row in ReferenceValue.objects.shipped():
         ReferenceValue.objects.create(clinic=clinic_a, measure=row.measure, position=row.position, mode=row.mode,

@@ -101,7 +101,7 @@ def test_no_match_says_so(library, alice_client):
 
 
 def test_the_query_count_does_not_grow_with_exercises(library, clinic_a, alice_client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(8) as few:
+    with django_assert_max_num_queries(4) as few:
         alice_client.get(URL)
     for n in range(20):
         make_exercise(clinic_a, name=f"Drill number {n}")

@@ -54,7 +54,7 @@ def test_charlie_does_not_see_clinic_a_templates(library, clinic_template, charl
 
 def test_the_list_query_count_does_not_grow(library, clinic_a, clinic_exercise, alice_client,
                                             django_assert_max_num_queries):
-    with django_assert_max_num_queries(8) as few:
+    with django_assert_max_num_queries(3) as few:
         alice_client.get(LIST)
     for n in range(15):
         make_template(clinic_a, [clinic_exercise] * 3, name=f"Template {n}")

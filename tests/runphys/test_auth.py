@@ -8,6 +8,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from runphys import sessions
 from runphys.models import AuditEvent, EmailDelivery
 from tests.conftest import PASSWORD
 from tests.url_patterns import project_routes, sample_url
@@ -141,7 +142,15 @@ def test_idle_session_expires_and_activity_renews_it(client, alice, settings):
     assert abs((session.expire_date - expected).total_seconds()) < 60
     assert settings.SESSION_COOKIE_AGE == 30 * 60
 
-    # Activity renews the window.
+    # Activity within a minute of the last renewal does not write the session...
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(minutes=29))
+    assert client.get(reverse("dashboard")).status_code == 200
+    assert Session.objects.get(pk=session.pk).expire_date < timezone.now() + timedelta(minutes=29)
+
+    # ...activity 25 minutes later renews the window.
+    stale = client.session
+    stale[sessions.RENEWED_AT] -= 25 * 60
+    stale.save()
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(minutes=5))
     assert client.get(reverse("dashboard")).status_code == 200
     renewed = Session.objects.get(pk=session.pk).expire_date
@@ -170,3 +179,33 @@ def test_csrf_is_enforced_on_login(alice):
     strict = Client(enforce_csrf_checks=True)
     response = strict.post(reverse("login"), {"username": alice.email, "password": PASSWORD})
     assert response.status_code == 403
+
+
+def test_a_request_loads_the_user_membership_and_clinic_in_one_query(alice, django_assert_num_queries):
+    from runphys.throttle import ThrottledModelBackend
+
+    clinic_name = alice.clinic.name
+    with django_assert_num_queries(1):
+        user = ThrottledModelBackend().get_user(alice.pk)
+        assert (user, user.clinic.name, user.is_clinic_admin) == (alice, clinic_name, True)
+
+
+def test_a_user_without_a_clinic_and_an_inactive_user(alice, clinic_a):
+    from runphys.throttle import ThrottledModelBackend
+    from tests.conftest import make_user
+
+    operator = make_user("ops@runphys.example", "Site Operator", None)
+    assert ThrottledModelBackend().get_user(operator.pk) == operator
+    assert ThrottledModelBackend().get_user(operator.pk).clinic is None
+    alice.is_active = False
+    alice.save()
+    assert ThrottledModelBackend().get_user(alice.pk) is None
+    assert ThrottledModelBackend().get_user(10**9) is None
+
+
+def test_a_clinic_less_user_can_log_in_and_reach_a_page(client):
+    from tests.conftest import make_user
+
+    make_user("ops@runphys.example", "Site Operator", None)
+    assert client.post(reverse("login"), {"username": "ops@runphys.example", "password": PASSWORD}).status_code == 302
+    assert client.get(reverse("password_change")).status_code == 200
