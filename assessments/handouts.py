@@ -11,7 +11,9 @@ Pictures: only exercises visible to the program's clinic (shipped ones and its o
 pictures, and only their uploaded files are listed as embeddable media, so another clinic's
 picture can never reach a handout whatever the HTML says. Uploaded photos are embedded as
 print-sized copies (made once, kept under ``handout-pictures/``): a phone photo at full size would
-make an 8-exercise handout several megabytes.
+make an 8-exercise handout several megabytes. Exercise pictures are letterboxed to the 4:3 frame
+they print in, so the renderer places them as they are (``object-fit`` costs it time on every
+render); the shipped drawings print from their JPEG copies (``exercises.illustrations``).
 """
 
 import base64
@@ -47,8 +49,9 @@ STYLESHEET = "css/handout.css"
 TEMPLATE = "handouts/handout.html"
 CHART_TEMPLATE = "assessments/chart.svg"
 PRINT_PICTURE_DIR = "handout-pictures"
-# Pictures print 36 mm wide: 600 px is over 400 dpi there, sharp on paper and a fraction of a photo.
+# Pictures print 36 × 27 mm: 600 × 450 px is over 400 dpi there, sharp on paper and a fraction of a photo.
 PRINT_PICTURE_LONG_SIDE = 600
+PRINT_PICTURE_FRAME = (PRINT_PICTURE_LONG_SIDE, PRINT_PICTURE_LONG_SIDE * 3 // 4)
 PRINT_LOGO_LONG_SIDE = 480
 PRINT_JPEG_QUALITY = 82
 TICK_BOX = "□"
@@ -110,14 +113,16 @@ class Handout:
     allowed_media: tuple[str, ...]
 
 
-def print_copy(picture: FieldFile, long_side: int) -> str | None:
-    """The name of a print-sized copy of an uploaded picture, made on first use.
+def print_copy(picture: FieldFile, long_side: int, *, frame: tuple[int, int] | None = None) -> str | None:
+    """The name of a print-sized copy of an uploaded picture, made on first use: at most
+    ``long_side`` pixels, centred on white in a ``frame`` of that size when one is given.
 
     Uploaded pictures get random names and are replaced, never rewritten, so the copy's name can
     derive from the original's name and the size. Returns None (the picture is left out) when the
     original cannot be read as an image.
     """
-    digest = hashlib.sha256(f"{picture.name}:{long_side}".encode()).hexdigest()[:40]
+    shape = f"{long_side}" if frame is None else f"{frame[0]}x{frame[1]}"
+    digest = hashlib.sha256(f"{picture.name}:{shape}".encode()).hexdigest()[:40]
     name = f"{PRINT_PICTURE_DIR}/{digest}.jpg"
     if default_storage.exists(name):
         return name
@@ -129,14 +134,12 @@ def print_copy(picture: FieldFile, long_side: int) -> str | None:
         logger.warning("Handout picture could not be read; left out")
         return None
     image = ImageOps.exif_transpose(image)
-    image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
-    if image.mode in {"RGBA", "LA", "P"}:
-        image = image.convert("RGBA")
-        flattened = Image.new("RGB", image.size, "white")  # printed on white paper
-        flattened.paste(image, mask=image.getchannel("A"))
-        image = flattened
-    elif image.mode != "RGB":
-        image = image.convert("RGB")
+    image.thumbnail(frame or (long_side, long_side), Image.Resampling.LANCZOS)
+    image = image.convert("RGBA")
+    canvas = Image.new("RGB", frame or image.size, "white")  # printed on white paper
+    canvas.paste(image, ((canvas.width - image.width) // 2, (canvas.height - image.height) // 2),
+                 mask=image.getchannel("A"))
+    image = canvas
     buffer = BytesIO()
     image.save(buffer, "JPEG", quality=PRINT_JPEG_QUALITY, optimize=True)
     return default_storage.save(name, ContentFile(buffer.getvalue()))
@@ -160,13 +163,13 @@ def exercise_pictures(exercise: Exercise, clinic_id: int, *, for_pdf: bool, medi
             if not for_pdf:
                 pictures.append(Picture(exercise.picture_url(position.value), alt))
                 continue
-            copy = print_copy(upload, PRINT_PICTURE_LONG_SIDE)
+            copy = print_copy(upload, PRINT_PICTURE_LONG_SIDE, frame=PRINT_PICTURE_FRAME)
             if copy:
                 media.append(copy)
                 pictures.append(Picture(settings.MEDIA_URL + copy, alt))
         elif exercise.illustration:
-            relative = f"exercises/{exercise.illustration}-{position.value}.svg"
             if for_pdf:
+                relative = f"exercises/print/{exercise.illustration}-{position.value}.jpg"
                 pictures.append(Picture(settings.STATIC_URL + relative, alt))
             else:
                 pictures.append(Picture(exercise.picture_url(position.value), alt))

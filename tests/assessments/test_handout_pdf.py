@@ -35,15 +35,24 @@ def issued_pdf(version: ProgramVersion) -> bytes:
         return stored.read()
 
 
-def images_in(data: bytes) -> int:
-    """How many distinct raster images the PDF holds (the drawings are vector graphics)."""
-    images = set()
+DRAWING_SIZE = (640, 480)  # the shipped drawings' print copies (exercises.illustrations)
+
+
+def image_sizes(data: bytes) -> list[tuple[int, int]]:
+    """The pixel sizes of the distinct raster images the PDF holds."""
+    images = {}
     for page in PdfReader(io.BytesIO(data)).pages:
         resources = page.get("/Resources") or {}
         for reference in (resources.get("/XObject") or {}).values():
-            if reference.get_object().get("/Subtype") == "/Image":
-                images.add(reference.idnum)
-    return len(images)
+            image = reference.get_object()
+            if image.get("/Subtype") == "/Image":
+                images[reference.idnum] = (int(image["/Width"]), int(image["/Height"]))
+    return list(images.values())
+
+
+def images_in(data: bytes) -> int:
+    """How many distinct raster images the PDF holds besides the shipped drawings."""
+    return sum(size != DRAWING_SIZE for size in image_sizes(data))
 
 
 @pytest.fixture
@@ -113,8 +122,12 @@ def test_chart_and_pictures_are_drawn(program, clinic_a):
     assert [chart.title for chart in handout.charts][:2] == ["Internal rotation (prone, hip extended, passive)",
                                                             "External rotation (prone, hip extended, passive)"]
     assert all(len(exercise.pictures) == 2 for exercise in handout.exercises)
-    text = pdf_text(handouts.render_pdf(handout))
-    assert "Internal rotation (prone, hip extended, passive)" in text
+    # The shipped drawings print from their JPEG copies, each embedded once.
+    sources = {picture.src for exercise in handout.exercises for picture in exercise.pictures}
+    assert sources and all(src.startswith("/static/exercises/print/") and src.endswith(".jpg") for src in sources)
+    data = handouts.render_pdf(handout)
+    assert image_sizes(data).count(DRAWING_SIZE) == len(sources)
+    assert "Internal rotation (prone, hip extended, passive)" in pdf_text(data)
 
 
 def test_uploaded_pictures_are_embedded_as_print_sized_copies(program, clinic_a, settings):
@@ -129,7 +142,7 @@ def test_uploaded_pictures_are_embedded_as_print_sized_copies(program, clinic_a,
     assert all(name.startswith("handout-pictures/") for name in handout.allowed_media)
     for name in handout.allowed_media:
         with Image.open(settings.MEDIA_ROOT / name) as copy:
-            assert max(copy.size) == handouts.PRINT_PICTURE_LONG_SIDE
+            assert copy.size == handouts.PRINT_PICTURE_FRAME == (600, 450)  # letterboxed to the printed 4:3
     assert images_in(handouts.render_pdf(handout)) == 2
 
 
