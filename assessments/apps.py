@@ -15,8 +15,11 @@ class AssessmentsConfig(AppConfig):
         erasure.register_anonymiser(anonymise_free_text)
 
         # Programs and their issued handouts are part of the same record.
-        from assessments.program_models import export_handouts, export_programs, has_programs
+        from assessments.deliveries import forget_recipients
+        from assessments.program_models import anonymise_programs, export_handouts, export_programs, has_programs
 
         export.register_section("programs", export_programs)
         export.register_file("handouts", export_handouts)
         erasure.register_clinical_records(has_programs)
+        erasure.register_anonymiser(anonymise_programs)
+        erasure.register_anonymiser(forget_recipients)

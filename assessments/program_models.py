@@ -15,6 +15,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from exercises.dosage import Dosage, Side
 from exercises.models import Exercise, ProgramTemplate
+from runphys import audit
 from runphys.tenancy import ClinicScopedQuerySet
 
 
@@ -474,3 +476,26 @@ def export_handouts(athlete):
     for version in versions.order_by("program__created_at", "number"):
         with version.pdf.open("rb") as stored:
             yield handout_export_name(version.program, version), stored.read()
+
+
+def anonymise_programs(athlete) -> None:
+    """The erasure anonymiser for programs (see ``athletes.erasure``), run once the athlete's own
+    fields are replaced. Programs stay, as the retained clinical record, but de-identified:
+
+    - notes for the athlete are cleared (free text that may name them or others);
+    - every issued version's stored handout, which printed the athlete's name, is rendered again
+      from the anonymised record and replaces the one issued. Issued versions are otherwise frozen
+      (``ProgramVersion.save`` refuses), so this one path writes the new file's name with a
+      queryset update, and audits it. The old file goes once the erasure commits.
+    """
+    from assessments import handouts
+
+    ProgramItem.objects.filter(version__program__athlete=athlete).exclude(notes="").update(notes="")
+    for version in ProgramVersion.objects.for_handout().issued().filter(program__athlete=athlete):
+        replaced = version.pdf.name
+        data = handouts.render_pdf(handouts.build(version))
+        name = default_storage.save(handout_upload_to(version, "handout.pdf"), ContentFile(data))
+        ProgramVersion.objects.filter(pk=version.pk).update(pdf=name)
+        transaction.on_commit(lambda replaced=replaced: default_storage.delete(replaced))
+        audit.record("anonymise", target_type="program_version", target_id=str(version.code), clinic=athlete.clinic,
+                     fields=["pdf", "notes"])

@@ -39,3 +39,48 @@ def test_a_program_alone_makes_erasure_anonymise(clinic_a, bob):
     assert erasure.planned_outcome(athlete) == erasure.Outcome.DELETED
     make_program(athlete, bob)
     assert erasure.planned_outcome(athlete) == erasure.Outcome.ANONYMISED
+
+
+def test_anonymising_de_identifies_the_handouts_notes_and_emails(clinic_a, bob, settings,
+                                                                 django_capture_on_commit_callbacks):
+    from pypdf import PdfReader
+
+    from assessments import deliveries
+    from assessments.program_models import ProgramItem, ProgramVersion
+    from runphys.models import AuditEvent, EmailDelivery
+
+    def text_of(name: str) -> str:
+        return " ".join((page.extract_text() or "") for page in PdfReader(settings.MEDIA_ROOT / name).pages)
+
+    athlete, _, _, program = make_world(clinic_a, bob)
+    from django.utils import timezone
+
+    athlete.email, athlete.consent_email, athlete.consent_email_at = "ines.okafor@example.com", True, timezone.now()
+    athlete.save(actor=bob)
+    version = program.latest
+    ProgramItem.objects.filter(version=version).update(notes="Ines, keep these up until the Berlin marathon")
+    version.issue(by=bob)
+    version = ProgramVersion.objects.for_handout().get(pk=version.pk)
+    issued = version.pdf.name
+    assert "Ines Okafor" in text_of(issued) and "Berlin marathon" in text_of(issued)
+    queued, _ = deliveries.send(version, by=bob, request_key="erasure-test")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert erasure.erase(athlete, actor=bob) == erasure.Outcome.ANONYMISED
+
+    version.refresh_from_db()
+    assert version.is_issued and version.pdf.name != issued
+    assert not (settings.MEDIA_ROOT / issued).exists()
+    text = text_of(version.pdf.name)
+    assert "Ines" not in text and "Okafor" not in text and "Berlin" not in text
+    assert "Anonymised athlete" in text
+    assert "Prone hip internal rotation" in text and "Single-leg rotational hip control" in text  # kept
+    assert not ProgramItem.objects.filter(version=version).exclude(notes="").exists()
+    email = EmailDelivery.objects.get(pk=queued.email.pk)
+    assert (email.recipient, email.status, email.last_error) == ("", "failed", deliveries.ERASED)
+    assert AuditEvent.objects.filter(action="anonymise", target_type="program_version",
+                                     target_id=str(version.code)).exists()
+    # The export now holds the de-identified handout.
+    archive = zipfile.ZipFile(io.BytesIO(export.build(athlete).content))
+    stored = (settings.MEDIA_ROOT / version.pdf.name).read_bytes()
+    assert archive.read(f"handouts/program-{program.code}-v1.pdf") == stored
