@@ -7,6 +7,12 @@ unconfirmed device; it only counts once a code from it has been typed back.
 
 Wrong codes go through ``runphys.throttle`` (10 per user and 20 per address an hour); django-otp's
 own exponential back-off is switched off in settings because it can grow without bound.
+
+Backup codes are stored as keyed digests, not as the codes (django-otp would store them as typed):
+a copy of the database alone does not give anyone a way in. The digest is an HMAC with the
+``SECRET_KEY``, cut to the 16 characters django-otp's token column holds (64 bits, for codes of 40
+random bits that can only be tried ten times an hour); changing the ``SECRET_KEY`` retires every
+backup code, and users make new ones from their two-factor page.
 """
 
 import re
@@ -21,6 +27,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -76,13 +83,19 @@ def confirm_enrolment(device: TOTPDevice, code: str) -> list[str] | None:
         return issue_backup_codes(device.user)
 
 
+def backup_code_digest(code: str) -> str:
+    """What is stored for a backup code (see the module's docstring)."""
+    return salted_hmac("runphys.twofactor.backup-code", normalise(code), algorithm="sha256").hexdigest()[:16]
+
+
 def issue_backup_codes(user: User) -> list[str]:
-    """Replace the user's backup codes with new ones and return them (they are not shown again)."""
+    """Replace the user's backup codes with new ones and return them (they are not shown again;
+    only their digests are kept)."""
     with transaction.atomic():
         StaticDevice.objects.filter(user=user).delete()
         device = StaticDevice.objects.create(user=user, name=BACKUP_CODES_NAME)
         codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
-        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=backup_code_digest(code)) for code in codes)
     return codes
 
 
@@ -111,10 +124,12 @@ def verify(user: User, code: str, *, request: HttpRequest) -> Device | None:
         # Locked rows: two requests with the same code cannot both succeed.
         if len(code) == 6 and code.isdigit():
             candidates = TOTPDevice.objects.filter(user=user, confirmed=True).select_for_update()
+            token = code
         else:
             candidates = StaticDevice.objects.filter(user=user, confirmed=True).select_for_update()
+            token = backup_code_digest(code)
         for candidate in candidates:
-            if candidate.verify_token(code):
+            if candidate.verify_token(token):
                 device = candidate
                 break
     if device is None:

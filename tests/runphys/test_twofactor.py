@@ -61,7 +61,9 @@ def test_enrolment_shows_a_local_qr_code_and_the_key_and_needs_a_code_before_it_
     codes_page = alice_client.get(reverse("two_factor_backup_codes"))
     codes = re.findall(r"<li>([a-z2-7]{8})</li>", codes_page.text)
     assert len(codes) == twofactor.BACKUP_CODE_COUNT == 10
-    assert sorted(codes) == sorted(StaticToken.objects.filter(device__user=alice).values_list("token", flat=True))
+    # Kept as keyed digests, never as the codes themselves.
+    stored = set(StaticToken.objects.filter(device__user=alice).values_list("token", flat=True))
+    assert stored == {twofactor.backup_code_digest(code) for code in codes} and not stored & set(codes)
     # Shown once: the page does not show them again.
     again = alice_client.get(reverse("two_factor_backup_codes"))
     assert again.status_code == 302 and again["Location"] == reverse("two_factor")
@@ -182,7 +184,8 @@ def test_making_new_backup_codes_retires_the_old_ones(alice_client, alice):
     assert response["Location"] == reverse("two_factor_backup_codes")
     new_codes = re.findall(r"<li>([a-z2-7]{8})</li>", alice_client.get(reverse("two_factor_backup_codes")).text)
     assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
-    assert set(StaticToken.objects.filter(device__user=alice).values_list("token", flat=True)) == set(new_codes)
+    assert set(StaticToken.objects.filter(device__user=alice).values_list("token", flat=True)) == {
+        twofactor.backup_code_digest(code) for code in new_codes}
     assert "backup_codes_issued" in actions(alice)
 
 
@@ -324,7 +327,34 @@ def test_two_factor_changes_need_a_recent_confirmation(alice_client, alice, clin
 
 def test_running_low_on_backup_codes_is_announced_at_login(client, alice):
     _, codes = enrol(alice)
-    StaticToken.objects.filter(token__in=codes[3:]).delete()
+    StaticToken.objects.filter(token__in=[twofactor.backup_code_digest(code) for code in codes[3:]]).delete()
     password_step(client, alice)
     response = client.post(reverse("login_code"), {"code": codes[0]}, follow=True)
     assert "You have 2 backup codes left" in response.text
+
+
+def test_a_backup_code_works_once_typed_with_spaces_or_capitals(client, alice):
+    _, codes = enrol(alice)
+    password_step(client, alice)
+    typed = " ".join([codes[0][:4].upper(), codes[0][4:]])
+    assert client.post(reverse("login_code"), {"code": typed}).status_code == 302
+    assert twofactor.backup_code_digest(codes[0]) not in StaticToken.objects.values_list("token", flat=True)
+    client.post(reverse("logout"))
+    password_step(client, alice)
+    again = client.post(reverse("login_code"), {"code": codes[0]})
+    assert again.status_code == 200  # used up: refused, the form shown again
+
+
+def test_the_migration_replaces_plain_backup_codes_by_their_digests(alice):
+    import importlib
+
+    from django.apps import apps
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    migration = importlib.import_module("runphys.migrations.0004_hash_backup_codes")
+    device = StaticDevice.objects.create(user=alice, name="Backup codes")
+    StaticToken.objects.create(device=device, token="abcd2345")
+    migration.hash_plain_codes(apps, None)
+    assert list(StaticToken.objects.values_list("token", flat=True)) == [twofactor.backup_code_digest("abcd2345")]
+    migration.hash_plain_codes(apps, None)  # digests are left alone
+    assert list(StaticToken.objects.values_list("token", flat=True)) == [twofactor.backup_code_digest("abcd2345")]
