@@ -20,7 +20,7 @@ import base64
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from io import BytesIO
 
@@ -42,6 +42,7 @@ from assessments.program_models import ProgramItem, ProgramVersion
 from exercises.dosage import Load
 from exercises.models import Exercise
 from runphys import pdf
+from runphys.models import Clinic
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ PRINT_PICTURE_DIR = "handout-pictures"
 PRINT_PICTURE_LONG_SIDE = 600
 PRINT_PICTURE_FRAME = (PRINT_PICTURE_LONG_SIDE, PRINT_PICTURE_LONG_SIDE * 3 // 4)
 PRINT_LOGO_LONG_SIDE = 480
+PRUNE_AFTER = timedelta(hours=1)
 PRINT_JPEG_QUALITY = 82
 TICK_BOX = "□"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -113,6 +115,41 @@ class Handout:
     allowed_media: tuple[str, ...]
 
 
+def print_copy_name(original: str, long_side: int, frame: tuple[int, int] | None = None) -> str:
+    shape = f"{long_side}" if frame is None else f"{frame[0]}x{frame[1]}"
+    digest = hashlib.sha256(f"{original}:{shape}".encode()).hexdigest()[:40]
+    return f"{PRINT_PICTURE_DIR}/{digest}.jpg"
+
+
+def live_print_copies() -> set[str]:
+    """The names print copies have while their originals exist: of every exercise picture and
+    every clinic logo there is now."""
+    live = set()
+    pictures = Exercise.objects.exclude(start_picture="", end_picture="").values_list("start_picture", "end_picture")
+    for pair in pictures:
+        live.update(print_copy_name(name, PRINT_PICTURE_LONG_SIDE, PRINT_PICTURE_FRAME) for name in pair if name)
+    for logo in Clinic.objects.exclude(logo="").values_list("logo", flat=True):
+        live.add(print_copy_name(logo, PRINT_LOGO_LONG_SIDE))
+    return live
+
+
+def prune_print_copies(older_than: timedelta = PRUNE_AFTER) -> int:
+    """Delete the print copies of pictures that were replaced or removed (a photo of a person is
+    personal data: its copy must not outlive it). Copies made within ``older_than`` are kept, so a
+    handout being rendered at this moment keeps its pictures. Returns how many were deleted."""
+    try:
+        _, files = default_storage.listdir(PRINT_PICTURE_DIR)
+    except FileNotFoundError:
+        return 0
+    live, cutoff, deleted = live_print_copies(), timezone.now() - older_than, 0
+    for file in files:
+        name = f"{PRINT_PICTURE_DIR}/{file}"
+        if name not in live and default_storage.get_modified_time(name) < cutoff:
+            default_storage.delete(name)
+            deleted += 1
+    return deleted
+
+
 def print_copy(picture: FieldFile, long_side: int, *, frame: tuple[int, int] | None = None) -> str | None:
     """The name of a print-sized copy of an uploaded picture, made on first use: at most
     ``long_side`` pixels, centred on white in a ``frame`` of that size when one is given.
@@ -121,9 +158,7 @@ def print_copy(picture: FieldFile, long_side: int, *, frame: tuple[int, int] | N
     derive from the original's name and the size. Returns None (the picture is left out) when the
     original cannot be read as an image.
     """
-    shape = f"{long_side}" if frame is None else f"{frame[0]}x{frame[1]}"
-    digest = hashlib.sha256(f"{picture.name}:{shape}".encode()).hexdigest()[:40]
-    name = f"{PRINT_PICTURE_DIR}/{digest}.jpg"
+    name = print_copy_name(picture.name, long_side, frame)
     if default_storage.exists(name):
         return name
     try:

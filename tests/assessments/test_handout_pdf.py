@@ -221,3 +221,33 @@ def test_hostile_notes_fetch_nothing_and_embed_nothing(program, bob, http_server
     # The notes are printed as the text they are.
     text = " ".join(pdf_text(data).split())
     assert '<img src="file:///etc/passwd">' in text
+
+
+def test_print_copies_of_replaced_pictures_are_pruned(program, clinic_a, settings):
+    import os
+    import time
+
+    from django.core.management import call_command
+
+    own = make_exercise("Clinic A band walk", clinic=clinic_a, family="control_strength", addresses=["poor_control"])
+    own.start_picture.save("start.jpg", ContentFile(picture_bytes()), save=True)
+    clinic_a.logo.save("logo.png", ContentFile(picture_bytes((900, 300), image_format="PNG")), save=True)
+    program.latest.add_exercise(own)
+    first = handouts.build(ProgramVersion.objects.for_handout().get(pk=program.latest.pk)).allowed_media
+    assert len(first) == 2  # the logo's copy and the photo's
+
+    own.start_picture.save("replaced.jpg", ContentFile(picture_bytes(colour=(200, 30, 30))), save=True)
+    second = handouts.build(ProgramVersion.objects.for_handout().get(pk=program.latest.pk)).allowed_media
+    [stale] = set(first) - set(second)
+    # Fresh copies are kept for an hour (a render may be reading one); then the stale one goes.
+    assert handouts.prune_print_copies() == 0
+    an_hour_ago = time.time() - 3700
+    for name in (*first, *second):
+        os.utime(settings.MEDIA_ROOT / name, (an_hour_ago, an_hour_ago))
+    call_command("prune_print_copies", stdout=io.StringIO())
+    assert not (settings.MEDIA_ROOT / stale).exists()
+    assert all((settings.MEDIA_ROOT / name).exists() for name in second)
+    own.start_picture.delete(save=True)
+    clinic_a.logo.delete(save=True)
+    assert handouts.prune_print_copies() == 2
+    assert not list((settings.MEDIA_ROOT / handouts.PRINT_PICTURE_DIR).iterdir())
