@@ -113,6 +113,10 @@ class ProjectFetcher(URLFetcher):
         return None
 
 
+# After the limit, the alarm repeats this often until its exception gets out of the render.
+ALARM_REPEAT_SECONDS = 0.1
+
+
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Interrupt the block after ``seconds`` with RenderTimeout.
@@ -121,19 +125,31 @@ def time_limit(seconds: float) -> Iterator[None]:
     task worker render there. In another thread (Django's threaded development and test servers)
     the limit cannot be imposed from inside the process and the block runs unbounded; gunicorn's
     own worker timeout still ends a runaway request in production.
+
+    The handler's exception can be swallowed: raised while Python runs a weakref callback or a
+    destructor it is reported as "ignored", and WeasyPrint catches broad exceptions around images.
+    So the alarm repeats every ``ALARM_REPEAT_SECONDS`` until one gets out, and the handler does
+    nothing once the block is left.
     """
     if threading.current_thread() is not threading.main_thread() or seconds <= 0:
         yield
         return
+    inside_block = True
 
     def on_alarm(signum, frame):
-        raise RenderTimeout(f"PDF rendering took longer than {seconds} s")
+        if inside_block:
+            raise RenderTimeout(f"PDF rendering took longer than {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT_SECONDS)
     try:
         yield
     finally:
+        while inside_block:
+            try:
+                inside_block = False  # from here on the handler does nothing
+            except RenderTimeout:  # an alarm just before the assignment: the render is over anyway
+                continue
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 

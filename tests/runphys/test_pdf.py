@@ -119,3 +119,24 @@ def test_rendering_has_a_time_limit():
     heavy = "<table>" + "".join(f"<tr><td>row {n}</td><td>{'x ' * 40}</td></tr>" for n in range(6000)) + "</table>"
     with pytest.raises(RenderTimeout):
         render_pdf(heavy, timeout=0.05)
+
+
+def test_the_time_limit_holds_when_its_first_alarm_is_swallowed():
+    """An alarm that fires while Python runs a weakref callback, or inside code that catches every
+    exception, is lost: the limit fires again until one gets out."""
+    import time
+
+    from runphys.pdf import time_limit
+
+    swallowed = 0
+    started = time.perf_counter()
+    with pytest.raises(RenderTimeout), time_limit(0.05):
+        while True:
+            try:
+                time.sleep(0.01)
+            except RenderTimeout:
+                if swallowed == 2:
+                    raise
+                swallowed += 1
+    assert swallowed == 2 and time.perf_counter() - started < 2
+    time.sleep(0.25)  # the alarm is off after the block: nothing fires here
