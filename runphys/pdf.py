@@ -18,6 +18,7 @@ root) is refused without touching the network or the disk, so no redirect can ev
 import logging
 import signal
 import ssl
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -129,7 +130,9 @@ def time_limit(seconds: float) -> Iterator[None]:
     The handler's exception can be swallowed: raised while Python runs a weakref callback or a
     destructor it is reported as "ignored", and WeasyPrint catches broad exceptions around images.
     So the alarm repeats every ``ALARM_REPEAT_SECONDS`` until one gets out, and the handler does
-    nothing once the block is left.
+    nothing once the block is left. While the block runs, a swallowed RenderTimeout is not
+    reported through ``sys.unraisablehook`` either: it is expected, and the report (a traceback,
+    read from the source files) is slow work that the next alarm would interrupt in turn.
     """
     if threading.current_thread() is not threading.main_thread() or seconds <= 0:
         yield
@@ -140,7 +143,14 @@ def time_limit(seconds: float) -> Iterator[None]:
         if inside_block:
             raise RenderTimeout(f"PDF rendering took longer than {seconds} s")
 
+    report_unraisable = sys.unraisablehook
+
+    def unless_swallowed_alarm(unraisable) -> None:
+        if not isinstance(unraisable.exc_value, RenderTimeout):
+            report_unraisable(unraisable)
+
     previous = signal.signal(signal.SIGALRM, on_alarm)
+    sys.unraisablehook = unless_swallowed_alarm
     signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT_SECONDS)
     try:
         yield
@@ -152,6 +162,7 @@ def time_limit(seconds: float) -> Iterator[None]:
                 continue
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        sys.unraisablehook = report_unraisable
 
 
 def render_pdf(html: str, *, allowed_media: Iterable[str] = (), timeout: float = DEFAULT_TIMEOUT_SECONDS,

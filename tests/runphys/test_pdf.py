@@ -140,3 +140,21 @@ def test_the_time_limit_holds_when_its_first_alarm_is_swallowed():
                 swallowed += 1
     assert swallowed == 2 and time.perf_counter() - started < 2
     time.sleep(0.25)  # the alarm is off after the block: nothing fires here
+
+
+def test_a_swallowed_alarm_is_not_reported_but_other_unraisable_errors_are(monkeypatch):
+    import sys
+    from types import SimpleNamespace
+
+    from runphys.pdf import time_limit
+
+    seen = []
+
+    def hook(unraisable):
+        seen.append(type(unraisable.exc_value))
+
+    monkeypatch.setattr(sys, "unraisablehook", hook)
+    with time_limit(5):
+        sys.unraisablehook(SimpleNamespace(exc_value=RenderTimeout("swallowed in a destructor")))
+        sys.unraisablehook(SimpleNamespace(exc_value=ValueError("a real problem")))
+    assert seen == [ValueError] and sys.unraisablehook is hook
