@@ -130,17 +130,24 @@ def time_limit(seconds: float) -> Iterator[None]:
     The handler's exception can be swallowed: raised while Python runs a weakref callback or a
     destructor it is reported as "ignored", and WeasyPrint catches broad exceptions around images.
     So the alarm repeats every ``ALARM_REPEAT_SECONDS`` until one gets out, and the handler does
-    nothing once the block is left. While the block runs, a swallowed RenderTimeout is not
-    reported through ``sys.unraisablehook`` either: it is expected, and the report (a traceback,
-    read from the source files) is slow work that the next alarm would interrupt in turn.
+    nothing once the block is left. Should an alarm land in the clean-up itself and cut it short,
+    the next one finds the block's caller gone from the stack and stops the alarm for good. While
+    the block runs, a swallowed RenderTimeout is not reported through ``sys.unraisablehook``
+    either: it is expected, and the report (a traceback, read from the source files) is slow work
+    that the next alarm would interrupt in turn.
     """
     if threading.current_thread() is not threading.main_thread() or seconds <= 0:
         yield
         return
     inside_block = True
+    caller = sys._getframe(2)  # the with statement's frame (contextmanager's __enter__ is between)
 
     def on_alarm(signum, frame):
-        if inside_block:
+        while frame is not None and frame is not caller:
+            frame = frame.f_back
+        if frame is None:  # the caller has returned, its clean-up cut short: stop for good
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        elif inside_block:
             raise RenderTimeout(f"PDF rendering took longer than {seconds} s")
 
     report_unraisable = sys.unraisablehook

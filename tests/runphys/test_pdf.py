@@ -158,3 +158,29 @@ def test_a_swallowed_alarm_is_not_reported_but_other_unraisable_errors_are(monke
         sys.unraisablehook(SimpleNamespace(exc_value=RenderTimeout("swallowed in a destructor")))
         sys.unraisablehook(SimpleNamespace(exc_value=ValueError("a real problem")))
     assert seen == [ValueError] and sys.unraisablehook is hook
+
+
+def test_an_alarm_left_running_by_a_cut_short_clean_up_stops_itself():
+    """If the block's clean-up were cut short, the alarm would keep firing into whatever runs
+    next; the handler sees that the block's caller has returned and stops it instead."""
+    import signal
+    import time
+
+    from runphys.pdf import time_limit
+
+    def render_whose_clean_up_never_runs():
+        limit = time_limit(5)
+        limit.__enter__()  # and never __exit__
+        signal.setitimer(signal.ITIMER_REAL, 0.02, 0.02)
+
+    import sys
+
+    previous, hook = signal.getsignal(signal.SIGALRM), sys.unraisablehook
+    try:
+        render_whose_clean_up_never_runs()
+        time.sleep(0.2)  # alarms fire here, outside the block: none may raise
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        sys.unraisablehook = hook
