@@ -53,6 +53,8 @@ def test_an_implausible_value_needs_the_confirmation_box_ticked_by_keyboard(page
     athlete = make_athlete(clinic_a)
     log_in(page, alice.email, PASSWORD)
     page.goto(f"/assessments/new/{athlete.code}/")
+    # Chromium applies autofocus just after the page loads: keys typed before that go nowhere.
+    expect(page.get_by_label("Left IR", exact=True)).to_be_focused()
     for value in ("65", "40", "40", "42"):
         page.keyboard.type(value)
         page.keyboard.press("Tab")
