@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 UV_VERSION := 0.13.9
-WEASYPRINT_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+WEASYPRINT_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fonts-dejavu-core
 
 .PHONY: run test install install-dev syslibs demo lint bench
 
@@ -31,6 +31,8 @@ syslibs:
 	@$(BIN)/python -c "import weasyprint" 2>/dev/null || { \
 		echo "WeasyPrint cannot find its system libraries (Pango, HarfBuzz)."; \
 		echo "Install them with:  sudo apt-get install $(WEASYPRINT_APT)"; exit 1; }
+	@fc-list 2>/dev/null | grep -q 'Liberation Sans' || \
+		echo "Note: the handout's font, Liberation Sans, is missing (sudo apt-get install fonts-liberation); PDFs fall back to DejaVu Sans, wider and slower to lay out."
 
 demo:
 	$(BIN)/python manage.py migrate --noinput

@@ -23,6 +23,7 @@ WIDTH, HEIGHT = 640, 260
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 52, 20, 34, 44
 SIDE_OFFSET = 5  # left and right of one visit sit a few pixels apart so both error bars show
 MAX_X_LABELS = 8
+MAX_PRINT_Y_LABELS = 6  # more y ticks than this, and the printed chart labels every other one
 STYLE = {
     Side.LEFT: {"colour": "#0f5e4d", "dash": "", "marker": "circle", "name": "Left"},
     Side.RIGHT: {"colour": "#b3471f", "dash": "6 4", "marker": "square", "name": "Right"},
@@ -33,6 +34,7 @@ STYLE = {
 class Tick:
     position: float
     label: str
+    major: bool = True  # labelled in print, where a dense axis is labelled at every other tick
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,9 @@ def progress_chart(sessions: Sequence[Session], table: ReferenceTable, *, moveme
                                                          for i in range(MAX_X_LABELS)]
     years = len({d.year for d in days}) > 1
     x_ticks = tuple(Tick(x_of(d), f"{d.day} {d:%b %y}" if years else f"{d.day} {d:%b}") for d in shown_days)
-    y_ticks = tuple(Tick(y_of(v), degrees(Decimal(v))) for v in range(int(y_min), int(y_max) + 1, step))
+    values = range(int(y_min), int(y_max) + 1, step)
+    dense = len(values) > MAX_PRINT_Y_LABELS
+    y_ticks = tuple(Tick(y_of(v), degrees(Decimal(v)), major=not dense or v % (2 * step) == 0) for v in values)
 
     band_top = band_bottom = None
     band_label = ""

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from io import BytesIO
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -56,7 +57,6 @@ PRINT_PICTURE_FRAME = (PRINT_PICTURE_LONG_SIDE, PRINT_PICTURE_LONG_SIDE * 3 // 4
 PRINT_LOGO_LONG_SIDE = 480
 PRUNE_AFTER = timedelta(hours=1)
 PRINT_JPEG_QUALITY = 82
-TICK_BOX = "□"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # What "what we found" shows: the findings about the athlete's hips now, and real changes since
 # the last visit; changes within measurement error are not news to the athlete.
@@ -85,7 +85,7 @@ class HandoutExercise:
     cautions: tuple[str, ...]
     notes: str
     frequency: str
-    tick_boxes: str  # the weekly chart's day cell is the box; more than one session a day draws one each
+    sessions_per_day: int  # the weekly chart draws a box a session (static/handouts/week-boxes-N.svg)
 
 
 @dataclass(frozen=True)
@@ -252,7 +252,7 @@ def handout_exercise(number: int, item: ProgramItem, clinic_id: int, *, for_pdf:
         cautions=tuple(exercise.cautions),
         notes=item.notes,
         frequency=item.frequency_label,
-        tick_boxes=" ".join([TICK_BOX] * item.sessions_per_day) if item.sessions_per_day > 1 else "",
+        sessions_per_day=item.sessions_per_day,
     )
 
 
@@ -276,8 +276,10 @@ def assessment_content(assessment_id: int | None, clinic) -> tuple[tuple[str, ..
 def chart_image(chart: charts.Chart) -> Picture:
     """A chart as an image for the PDF. Drawn from the same template as on screen; as an image
     rather than inline SVG, because WeasyPrint would otherwise parse and style every line and
-    label of it as an element of the page."""
-    svg = render_to_string(CHART_TEMPLATE, {"chart": chart})
+    label of it as an element of the page. The print copy leaves out the title (the handout prints
+    it above the picture, as text) and labels only the major ticks: WeasyPrint lays SVG text out
+    one letter at a time, so every letter in a chart costs about as much as a line of the page."""
+    svg = render_to_string(CHART_TEMPLATE, {"chart": chart, "for_print": True})
     return Picture("data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii"), chart.title)
 
 
@@ -345,7 +347,9 @@ def render_html(handout: Handout) -> str:
 def stylesheet() -> CSS:
     """The print stylesheet, parsed once per process (it only changes with a deployment)."""
     path = finders.find(STYLESHEET)
-    return CSS(filename=path, base_url=pdf.BASE_URL, url_fetcher=pdf.ProjectFetcher())
+    # Its relative url()s resolve as in the browser: to the static files beside it.
+    return CSS(filename=path, base_url=urljoin(pdf.BASE_URL, settings.STATIC_URL + STYLESHEET),
+               url_fetcher=pdf.ProjectFetcher())
 
 
 def render_pdf(handout: Handout) -> bytes:

@@ -89,3 +89,21 @@ def test_one_visit_is_centred_and_charts_follow_the_current_assessment():
     middle = (chart.plot_left + chart.plot_right) / 2
     assert sorted(p.x for p in chart.points) == pytest.approx([middle - 5, middle + 5], abs=0.1)
     assert len(parse(chart).findall(f".//{SVG}polyline")) == 0
+
+
+def test_the_print_copy_leaves_the_title_to_the_page_and_labels_a_dense_axis_at_every_other_tick():
+    chart = charts.progress_chart(HISTORY, TABLE, movement="ir")
+    values = [int(tick.label.rstrip("°")) for tick in chart.y_ticks]
+    assert len(values) > charts.MAX_PRINT_Y_LABELS  # 10° to 45° in steps of 5°: a dense axis
+    svg = render_to_string("assessments/chart.svg", {"chart": chart, "for_print": True})
+    texts = [t.text for t in ET.fromstring(svg[svg.index("<svg"):]).iter(f"{SVG}text")]  # noqa: S314
+    assert chart.title not in texts
+    assert [label for label in texts if label.endswith("°")] == [f"{v}°" for v in values if v % 10 == 0]
+    # On screen the chart keeps its title and every label.
+    screen = [t.text for t in parse(chart).iter(f"{SVG}text")]
+    assert chart.title in screen and all(tick.label in screen for tick in chart.y_ticks)
+
+
+def test_a_sparse_axis_is_labelled_at_every_tick_in_print():
+    chart = charts.progress_chart([visit(date(2026, 1, 5), 30, 32)], TABLE, movement="ir")
+    assert len(chart.y_ticks) <= charts.MAX_PRINT_Y_LABELS and all(tick.major for tick in chart.y_ticks)

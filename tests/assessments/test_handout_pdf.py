@@ -1,6 +1,7 @@
 """The handout PDF, read back with a real PDF parser: what it says, what it embeds, what it fetches."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -214,13 +215,49 @@ def test_hostile_notes_fetch_nothing_and_embed_nothing(program, bob, http_server
     assert embedded_files(data) == []
     assert b"root:" not in data
     fetched = [url for fetcher in fetchers for url in fetcher.fetched]
-    # Only the drawings and the charts (data: URLs made by the handout itself).
-    assert fetched and all(url.startswith(("https://runphys.invalid/static/exercises/", "data:image/svg+xml;base64,"))
-                           for url in fetched)
+    # Only the drawings, the weekly chart's day lines and boxes, and the charts (data: URLs made by
+    # the handout itself).
+    ours = ("https://runphys.invalid/static/exercises/", "https://runphys.invalid/static/handouts/",
+            "data:image/svg+xml;base64,")
+    assert fetched and all(url.startswith(ours) for url in fetched)
     assert [url for fetcher in fetchers for url in fetcher.refused] == []
     # The notes are printed as the text they are.
     text = " ".join(pdf_text(data).split())
     assert '<img src="file:///etc/passwd">' in text
+
+
+def test_the_weekly_chart_draws_a_box_for_each_session_of_the_day(program, monkeypatch):
+    fetchers = []
+    original = handouts.pdf.ProjectFetcher
+
+    class Recording(original):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            fetchers.append(self)
+
+    monkeypatch.setattr(handouts.pdf, "ProjectFetcher", Recording)
+    handout = handouts.build(ProgramVersion.objects.for_handout().get(pk=program.latest.pk))
+    # The first exercise is done once a day (the day is the box), the second twice a day.
+    assert [exercise.sessions_per_day for exercise in handout.exercises] == [1, 2]
+    html = handouts.render_html(handout)
+    assert 'class="week week-1"' in html and 'class="week week-2"' in html
+    text = " ".join(pdf_text(handouts.render_pdf(handout)).split())
+    assert "Mon Tue Wed Thu Fri Sat Sun" in text and "2 times a day, 3 days a week" in text
+    fetched = {url for fetcher in fetchers for url in fetcher.fetched}
+    assert {"https://runphys.invalid/static/handouts/week-days.svg",
+            "https://runphys.invalid/static/handouts/week-boxes-2.svg"} <= fetched
+    assert [url for fetcher in fetchers for url in fetcher.refused] == []
+
+
+def test_every_number_of_sessions_a_day_has_its_boxes():
+    from django.contrib.staticfiles import finders
+
+    from exercises.dosage import RANGES
+
+    stylesheet = Path(finders.find(handouts.STYLESHEET)).read_text()
+    for sessions in range(2, RANGES["sessions_per_day"][1] + 1):
+        assert finders.find(f"handouts/week-boxes-{sessions}.svg")
+        assert f"td.week-{sessions} {{ background-image: url(../handouts/week-boxes-{sessions}.svg)" in stylesheet
 
 
 def test_print_copies_of_replaced_pictures_are_pruned(program, clinic_a, settings):
