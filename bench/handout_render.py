@@ -12,7 +12,13 @@ included) and ``handouts.render_pdf``, and prints, per size: median and p95 wall
 (cold) render, the PDF's size, the peak of Python allocations during one render (tracemalloc,
 measured in separate runs because tracing slows rendering down) and the process's peak RSS.
 
-Target (issue 6): the 8-exercise handout in at most 150 ms median and 2 MB.
+Because machines differ a lot (the same render has measured 290 ms on one 2-core machine and
+600 ms on another), each timed run is paired with a reference render, interleaved with it: the
+same handout HTML rendered by WeasyPrint with no stylesheet at all ("unstyled", what plain
+WeasyPrint costs for this content on this machine). ``vs unstyled`` is the ratio of the medians.
+
+Target (issue 6): the 8-exercise handout in at most 150 ms median and 2 MB (plain WeasyPrint on a
+comparable document: about 220 ms, so about 0.68 of plain).
 """
 
 import argparse
@@ -149,6 +155,17 @@ def render(version_pk: int) -> bytes:
     return handouts.render_pdf(handouts.build(version))
 
 
+def unstyled(version_pk: int):
+    """The reference render: the same HTML, through the same fetcher, with no stylesheet."""
+    from assessments import handouts
+    from assessments.program_models import ProgramVersion
+    from runphys import pdf
+
+    handout = handouts.build(ProgramVersion.objects.for_handout().get(pk=version_pk))
+    html = handouts.render_html(handout)
+    return lambda: pdf.render_pdf(html, allowed_media=handout.allowed_media)
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -172,20 +189,25 @@ def main() -> None:
         print(f"Handout rendering, {args.runs} timed runs per size, pictures: {args.pictures}; {cpus} CPUs, "
               f"load average {load}")
         print(f"{'exercises':>9} {'pages':>5} {'cold ms':>8} {'median ms':>9} {'p95 ms':>7} {'CPU ms':>7} "
-              f"{'PDF KB':>7} {'peak alloc MB':>13} {'max RSS MB':>10}")
+              f"{'PDF KB':>7} {'peak alloc MB':>13} {'max RSS MB':>10} {'unstyled ms':>11} {'vs unstyled':>11}")
         from pypdf import PdfReader
 
         for size in SIZES:
             started = time.perf_counter()
             version = issued_version(physio, athlete, assessment, exercises, size)  # first render: cold
             cold = time.perf_counter() - started
-            timings, cpu = [], []
+            timings, cpu, reference = [], [], []
+            plain = unstyled(version.pk)
+            plain()
             data = b""
             for _ in range(args.runs):
                 started, started_cpu = time.perf_counter(), time.process_time()
                 data = render(version.pk)
                 timings.append(time.perf_counter() - started)
                 cpu.append(time.process_time() - started_cpu)
+                started = time.perf_counter()
+                plain()
+                reference.append(time.perf_counter() - started)
             peaks = []
             for _ in range(args.memory_runs):
                 tracemalloc.start()
@@ -197,7 +219,8 @@ def main() -> None:
             print(f"{size:>9} {pages:>5} {cold * 1000:>8.0f} {statistics.median(timings) * 1000:>9.0f} "
                   f"{percentile(timings, 0.95) * 1000:>7.0f} {statistics.median(cpu) * 1000:>7.0f} "
                   f"{len(data) / 1024:>7.0f} "
-                  f"{max(peaks) / 2**20:>13.1f} {rss_mb:>10.0f}")
+                  f"{max(peaks) / 2**20:>13.1f} {rss_mb:>10.0f} {statistics.median(reference) * 1000:>11.0f} "
+                  f"{statistics.median(timings) / statistics.median(reference):>11.2f}")
             if args.save_pdf:
                 args.save_pdf.mkdir(parents=True, exist_ok=True)
                 (args.save_pdf / f"handout-{size}.pdf").write_bytes(data)
