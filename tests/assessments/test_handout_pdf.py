@@ -179,6 +179,21 @@ def test_another_clinics_picture_never_reaches_the_handout(program, clinic_b, se
     assert images_in(handouts.render_pdf(handout)) == 0
 
 
+@pytest.fixture
+def fetchers(monkeypatch) -> list:
+    """Every fetcher the renderer makes from here on, to read what it fetched and refused."""
+    made = []
+    original = handouts.pdf.ProjectFetcher
+
+    class Recording(original):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(handouts.pdf, "ProjectFetcher", Recording)
+    return made
+
+
 HOSTILE_NOTES = (
     '<img src="file:///etc/passwd">',
     '<a rel="attachment" href="file:///etc/hostname">notes</a>',
@@ -188,17 +203,8 @@ HOSTILE_NOTES = (
 )
 
 
-def test_hostile_notes_fetch_nothing_and_embed_nothing(program, bob, http_server, monkeypatch):  # noqa: F811
+def test_hostile_notes_fetch_nothing_and_embed_nothing(program, bob, http_server, fetchers):  # noqa: F811
     origin, hits = http_server
-    fetchers = []
-    original = handouts.pdf.ProjectFetcher
-
-    class Recording(original):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            fetchers.append(self)
-
-    monkeypatch.setattr(handouts.pdf, "ProjectFetcher", Recording)
     first, second = program.latest.items.order_by("order")
     first.notes = " ".join(note.format(origin=origin) for note in HOSTILE_NOTES[:3])[:300]
     first.save()
@@ -226,16 +232,7 @@ def test_hostile_notes_fetch_nothing_and_embed_nothing(program, bob, http_server
     assert '<img src="file:///etc/passwd">' in text
 
 
-def test_the_weekly_chart_draws_a_box_for_each_session_of_the_day(program, monkeypatch):
-    fetchers = []
-    original = handouts.pdf.ProjectFetcher
-
-    class Recording(original):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            fetchers.append(self)
-
-    monkeypatch.setattr(handouts.pdf, "ProjectFetcher", Recording)
+def test_the_weekly_chart_draws_a_box_for_each_session_of_the_day(program, fetchers):
     handout = handouts.build(ProgramVersion.objects.for_handout().get(pk=program.latest.pk))
     # The first exercise is done once a day (the day is the box), the second twice a day.
     assert [exercise.sessions_per_day for exercise in handout.exercises] == [1, 2]
