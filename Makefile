@@ -40,6 +40,7 @@ demo:
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_demo_athletes
 	$(BIN)/python manage.py load_demo_assessments
+	$(BIN)/python manage.py load_demo_programs
 
 run: install demo
 	@echo "RunPhys on http://$(HOST):$(PORT)/ (web server and task worker; Ctrl-C stops both)"
