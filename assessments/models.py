@@ -37,7 +37,6 @@ from assessments.vocabulary import (
     Side,
 )
 from athletes.models import Athlete
-from runphys import audit
 from runphys.models import Clinic
 from runphys.tenancy import ClinicScopedQuerySet
 
@@ -443,57 +442,7 @@ def update_clinic_summaries(clinic: Clinic) -> int:
     return changed
 
 
-def has_assessments(athlete: Athlete) -> bool:
-    """The erasure check: an assessed athlete is anonymised, never deleted (records are retained)."""
-    return athlete.assessments.exists()
-
-
-def anonymise_free_text(athlete: Athlete) -> None:
-    """The erasure anonymiser: complaint and notes are free text that may name the athlete or
-    others; the measurements, dates and findings stay (they are the retained record)."""
-    assessments = Assessment.objects.filter(athlete=athlete)
-    codes = [str(code) for code in assessments.values_list("code", flat=True)]
-    assessments.update(complaint="", notes="")
-    for code in codes:
-        audit.record("anonymise", target_type="assessment", target_id=code, clinic=athlete.clinic,
-                     fields=["complaint", "notes"])
-
-
-def export_section(athlete: Athlete) -> list[dict]:
-    """The athlete's assessments for their data export: every stored field, each reading, and the
-    findings as the clinic's current references read them (with their sources)."""
-    table = reference_table(athlete.clinic)
-    exported = []
-    for assessment in Assessment.objects.for_athlete(athlete).newest_first().with_readings():
-        exported.append({
-            "code": assessment.code,
-            "assessed_on": assessment.assessed_on,
-            "clinician": str(assessment.clinician),
-            "complaint": assessment.complaint,
-            "pain_at_rest": assessment.pain_at_rest,
-            "pain_running": assessment.pain_running,
-            "seen_while_running": assessment.compensation_labels,
-            "notes": assessment.notes,
-            "readings": [
-                {
-                    "side": r.side, "movement": r.movement, "degrees": r.degrees, "position": r.position,
-                    "mode": r.mode, "instrument": r.instrument, "pain": r.pain, "end_feel": r.end_feel,
-                    "not_tested": r.not_tested, "not_tested_reason": r.not_tested_reason,
-                }
-                for r in assessment.readings.all()
-            ],
-            "findings": [
-                {"code": f.code, "severity": f.severity, "for_clinician": f.clinician_text,
-                 "for_athlete": f.athlete_text, "source": f.source}
-                for f in findings.session_findings(assessment.session(), table)
-            ],
-            "created_at": assessment.created_at,
-            "updated_at": assessment.updated_at,
-        })
-    return exported
-
-
 # --- Programs and the emailing of their handouts ----------------------------------------------------
-# Defined in modules of their own; imported here so that Django registers them with this app.
-from assessments.delivery_models import HandoutDelivery, HandoutEmail  # noqa: E402, F401
-from assessments.program_models import Motive, Program, ProgramItem, ProgramVersion  # noqa: E402, F401
+# The one import of the programs room from here: Django registers an app's models from its models
+# module, and the programs sub-package belongs to this app (label "assessments").
+from assessments.programs.models import HandoutDelivery, HandoutEmail, Motive, Program, ProgramItem, ProgramVersion  # noqa: E402, F401, I001

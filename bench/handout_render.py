@@ -135,7 +135,8 @@ def make_data(pictures: str = "mixed"):
 def issued_version(physio, athlete, assessment, exercises, size: int):
     from django.utils import timezone
 
-    from assessments.program_models import Program, ProgramVersion
+    from assessments.programs import handouts
+    from assessments.programs.models import Program, ProgramVersion
 
     program = Program.start(athlete=athlete, by=physio, title=f"Hip mobility, {size} exercises", clinician=physio,
                             starts_on=timezone.localdate(), review_on=timezone.localdate() + timedelta(weeks=4),
@@ -143,13 +144,13 @@ def issued_version(physio, athlete, assessment, exercises, size: int):
     for exercise in exercises[:size]:
         program.latest.add_exercise(exercise)
     version = program.latest
-    version.issue(by=physio)
+    handouts.issue(version, by=physio)
     return ProgramVersion.objects.get(pk=version.pk)
 
 
 def render(version_pk: int) -> bytes:
-    from assessments import handouts
-    from assessments.program_models import ProgramVersion
+    from assessments.programs import handouts
+    from assessments.programs.models import ProgramVersion
 
     version = ProgramVersion.objects.for_handout().get(pk=version_pk)
     return handouts.render_pdf(handouts.build(version))
@@ -157,8 +158,8 @@ def render(version_pk: int) -> bytes:
 
 def unstyled(version_pk: int):
     """The reference render: the same HTML, through the same fetcher, with no stylesheet."""
-    from assessments import handouts
-    from assessments.program_models import ProgramVersion
+    from assessments.programs import handouts
+    from assessments.programs.models import ProgramVersion
     from runphys import pdf
 
     handout = handouts.build(ProgramVersion.objects.for_handout().get(pk=version_pk))

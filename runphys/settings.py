@@ -107,6 +107,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "runphys.context_processors.clinic",
             ],
+            # Tag libraries outside an app's templatetags package (see the module's docstring).
+            "libraries": {"handout_deliveries": "assessments.programs.templatetags"},
         },
     },
 ]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from assessments.programs.urls import delivery_patterns, program_patterns
 from athletes.views import dashboard
 from runphys import account_views, views
 from runphys.forms import QueuedPasswordResetForm
@@ -36,8 +37,8 @@ urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("athletes/", include("athletes.urls")),
     path("assessments/", include("assessments.urls")),
-    path("programs/", include("assessments.program_urls")),
-    path("deliveries/", include("assessments.delivery_urls")),
+    path("programs/", include((program_patterns, "programs"))),
+    path("deliveries/", include((delivery_patterns, "deliveries"))),
     path("exercises/", include("exercises.urls")),
     path("accounts/", include(auth_patterns)),
     path("clinic/", views.clinic_settings, name="clinic_settings"),

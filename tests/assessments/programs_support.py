@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 
-from assessments.program_models import Program, ProgramVersion
+from assessments.programs.models import Program, ProgramVersion
 from exercises.models import Exercise
 
 # name -> (family, addresses, is_stretch, shipped illustration)

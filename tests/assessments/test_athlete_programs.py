@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 
 from tests.assessments.conftest import make_athlete
 from tests.assessments.programs_support import make_library, make_program, media_root  # noqa: F401
+from tests.helpers import issue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -15,7 +16,7 @@ def test_programs_appear_on_the_athlete_page(bob_client, clinic_a, bob):
     assert "No program yet" in page.text
     library = make_library()
     program = make_program(athlete, bob, [library["Prone hip internal rotation"]], title="IR in extension, phase 1")
-    program.latest.issue(by=bob)
+    issue(program.latest, by=bob)
     page = bob_client.get(athlete.get_absolute_url())
     assert "IR in extension, phase 1" in page.text and "version 1, issued" in page.text
     assert program.get_absolute_url() in page.text

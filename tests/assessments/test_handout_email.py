@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from assessments.delivery_models import HandoutDelivery, HandoutEmail
+from assessments.programs.models import HandoutDelivery, HandoutEmail
 from runphys.models import AuditEvent, EmailDelivery
 from tests.assessments.conftest import make_athlete
 from tests.assessments.programs_support import (
@@ -15,6 +15,7 @@ from tests.assessments.programs_support import (
     make_program,
     media_root,  # noqa: F401 (a fixture)
 )
+from tests.helpers import issue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -32,7 +33,7 @@ def version(athlete, bob):
     library = make_library()
     program = make_program(athlete, bob, [library["Prone hip internal rotation"]], title="Hip mobility, phase 1")
     version = program.latest
-    version.issue(by=bob)
+    issue(version, by=bob)
     version.refresh_from_db()
     return version
 
@@ -87,7 +88,7 @@ def test_the_handout_arrives_once_over_smtp_with_the_pdf_intact(
 
 
 def test_subject_and_attachment_name_carry_no_health_details_or_name(version):
-    from assessments import deliveries
+    from assessments.programs import deliveries
 
     subject, _ = deliveries.preview(version)
     assert "Ines" not in subject and "Okafor" not in subject and "hip" not in subject.lower()
@@ -224,7 +225,7 @@ def test_athlete_timeline_email_entries_cost_one_query_whatever_their_number(
         bob, version, django_assert_num_queries, django_capture_on_commit_callbacks):
     from django.template.loader import render_to_string
 
-    from assessments import deliveries
+    from assessments.programs import deliveries
 
     athlete = version.program.athlete
     deliveries.send(version, by=bob, request_key="k0")

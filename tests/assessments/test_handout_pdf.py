@@ -8,8 +8,8 @@ from django.core.files.base import ContentFile
 from PIL import Image
 from pypdf import PdfReader
 
-from assessments import handouts
-from assessments.program_models import ProgramVersion
+from assessments.programs import handouts
+from assessments.programs.models import ProgramVersion
 from tests.assessments.conftest import make_assessment, make_athlete
 from tests.assessments.programs_support import (
     make_exercise,
@@ -18,6 +18,7 @@ from tests.assessments.programs_support import (
     media_root,  # noqa: F401 (a fixture)
     picture_bytes,
 )
+from tests.helpers import issue
 from tests.runphys.test_pdf import (
     embedded_files,
     http_server,  # noqa: F401 (a fixture)
@@ -75,7 +76,7 @@ def program(clinic_a, bob):
 
 def test_issued_pdf_holds_athlete_exercises_dosages_findings_and_clinic(program, bob):
     version = program.latest
-    version.issue(by=bob)
+    issue(version, by=bob)
     text = pdf_text(issued_pdf(version))
     flat = " ".join(text.split())
 
@@ -214,7 +215,7 @@ def test_hostile_notes_fetch_nothing_and_embed_nothing(program, bob, http_server
     program.latest.save()
 
     version = program.latest
-    version.issue(by=bob)
+    issue(version, by=bob)
     data = issued_pdf(version)
 
     assert hits == []

@@ -4,10 +4,11 @@ file is served as issued, without rendering again; a draft's PDF is rendered on 
 import pytest
 from django.urls import reverse
 
-from assessments import handouts
+from assessments.programs import handouts
 from runphys import pdf
 from runphys.models import AuditEvent
 from tests.assessments.programs_support import make_world, media_root  # noqa: F401
+from tests.helpers import issue
 from tests.runphys.test_pdf import pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
@@ -60,14 +61,14 @@ def test_preview_escapes_clinician_text(bob_client, world):
 
 def test_preview_of_an_issued_version_is_its_stored_pdf(bob_client, bob, world):
     version = world[3].latest
-    version.issue(by=bob)
+    issue(version, by=bob)
     response = bob_client.get(reverse("programs:handout_preview", args=[version.code]))
     assert response.status_code == 302 and response.url == reverse("programs:handout_pdf", args=[version.code])
 
 
 def test_a_stored_pdf_is_served_without_rendering_again(bob_client, bob, world, render_calls, settings):
     version = world[3].latest
-    version.issue(by=bob)
+    issue(version, by=bob)
     assert len(render_calls) == 1
     version.refresh_from_db()
     stored = (settings.MEDIA_ROOT / version.pdf.name).read_bytes()
@@ -91,7 +92,7 @@ def test_a_draft_pdf_is_rendered_on_request_and_not_stored(bob_client, world, re
 
 def test_a_missing_stored_file_is_a_404_not_a_new_rendering(bob_client, bob, world, render_calls, settings):
     version = world[3].latest
-    version.issue(by=bob)
+    issue(version, by=bob)
     version.refresh_from_db()
     (settings.MEDIA_ROOT / version.pdf.name).unlink()
     assert bob_client.get(reverse("programs:handout_pdf", args=[version.code])).status_code == 404

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
-from assessments.program_models import Program, ProgramVersion
+from assessments.programs.models import Program, ProgramVersion
 from runphys.models import AuditEvent
 from tests.assessments.programs_support import media_root  # noqa: F401 (a fixture)
 

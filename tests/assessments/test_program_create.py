@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from assessments.program_models import Program
+from assessments.programs.models import Program
 from exercises.models import ProgramTemplate, ProgramTemplateItem
 from runphys.models import AuditEvent
 from tests.assessments.conftest import make_assessment, make_athlete

@@ -4,10 +4,11 @@ and query counts that do not grow with the number of items, versions or programs
 import pytest
 from django.urls import reverse
 
-from assessments.program_models import ProgramVersion
+from assessments.programs.models import ProgramVersion
 from runphys.models import AuditEvent
 from tests.assessments.conftest import make_athlete
 from tests.assessments.programs_support import make_exercise, make_program, make_world, media_root  # noqa: F401
+from tests.helpers import issue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -33,8 +34,8 @@ def test_detail_shows_the_draft_with_reasons_and_actions(request, who, world):
 def test_detail_of_an_issued_program_is_read_only_and_lists_every_version(alice_client, bob, world):
     program = world[3]
     first = program.latest
-    first.issue(by=bob)
-    program.revise(by=bob).issue(by=bob)
+    issue(first, by=bob)
+    issue(program.revise(by=bob), by=bob)
     text = alice_client.get(program.get_absolute_url()).text
     assert "Version 2 issued" in text and 'data-testid="revise-button"' in text
     assert 'data-testid="issue-button"' not in text and "Remove" not in text
@@ -59,7 +60,7 @@ def test_detail_query_count_does_not_grow_with_items_or_versions(bob_client, bob
     program, library = world[3], world[2]
     with django_assert_max_num_queries(12) as few:
         bob_client.get(program.get_absolute_url())
-    program.latest.issue(by=bob)
+    issue(program.latest, by=bob)
     draft = program.revise(by=bob)
     for exercise in library.values():
         draft.add_exercise(exercise)
@@ -89,7 +90,7 @@ def test_list_query_count_does_not_grow_with_rows(alice_client, clinic_a, bob, w
         program = make_program(make_athlete(clinic_a, first_name=f"A{n}"), bob, title=f"Program {n}")
         if n % 2:
             program.latest.add_exercise(world[2]["Prone hip internal rotation"])
-            program.latest.issue(by=bob)
+            issue(program.latest, by=bob)
             program.revise(by=bob)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = alice_client.get(reverse("programs:list"))
@@ -122,7 +123,7 @@ def test_edit_details_invalid_input_changes_nothing(bob_client, world):
 
 def test_details_of_an_issued_version_cannot_be_edited(bob_client, bob, world):
     program = world[3]
-    program.latest.issue(by=bob)
+    issue(program.latest, by=bob)
     response = bob_client.post(reverse("programs:edit", args=[program.code]),
                                {"title": "Sneaky", "clinician": bob.pk, "starts_on": "2026-05-04"})
     assert response.status_code == 302

@@ -10,6 +10,7 @@ import pytest
 from athletes import erasure, export
 from tests.assessments.conftest import make_athlete
 from tests.assessments.programs_support import make_program, make_world, media_root  # noqa: F401
+from tests.helpers import issue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 def test_export_holds_every_version_and_the_stored_handouts(clinic_a, bob, settings):
     athlete, assessment, library, program = make_world(clinic_a, bob)
     first = program.latest
-    first.issue(by=bob)
+    issue(first, by=bob)
     program.revise(by=bob)  # a draft: in the JSON, without a handout
     result = export.build(athlete)
     assert result.filename == f"athlete-{athlete.code}.zip"
@@ -45,8 +46,8 @@ def test_anonymising_de_identifies_the_handouts_notes_and_emails(clinic_a, bob, 
                                                                  django_capture_on_commit_callbacks):
     from pypdf import PdfReader
 
-    from assessments import deliveries
-    from assessments.program_models import ProgramItem, ProgramVersion
+    from assessments.programs import athlete_records, deliveries
+    from assessments.programs.models import ProgramItem, ProgramVersion
     from runphys.models import AuditEvent, EmailDelivery
 
     def text_of(name: str) -> str:
@@ -59,7 +60,7 @@ def test_anonymising_de_identifies_the_handouts_notes_and_emails(clinic_a, bob, 
     athlete.save(actor=bob)
     version = program.latest
     ProgramItem.objects.filter(version=version).update(notes="Ines, keep these up until the Berlin marathon")
-    version.issue(by=bob)
+    issue(version, by=bob)
     version = ProgramVersion.objects.for_handout().get(pk=version.pk)
     issued = version.pdf.name
     assert "Ines Okafor" in text_of(issued) and "Berlin marathon" in text_of(issued)
@@ -77,7 +78,7 @@ def test_anonymising_de_identifies_the_handouts_notes_and_emails(clinic_a, bob, 
     assert "Prone hip internal rotation" in text and "Single-leg rotational hip control" in text  # kept
     assert not ProgramItem.objects.filter(version=version).exclude(notes="").exists()
     email = EmailDelivery.objects.get(pk=queued.email.pk)
-    assert (email.recipient, email.status, email.last_error) == ("", "failed", deliveries.ERASED)
+    assert (email.recipient, email.status, email.last_error) == ("", "failed", athlete_records.ERASED)
     assert AuditEvent.objects.filter(action="anonymise", target_type="program_version",
                                      target_id=str(version.code)).exists()
     # The export now holds the de-identified handout.

@@ -5,8 +5,9 @@ route added later is covered or fails the first test."""
 import pytest
 from django.urls import reverse
 
-from assessments.program_models import ProgramVersion
+from assessments.programs.models import ProgramVersion
 from tests.assessments.programs_support import make_world, media_root  # noqa: F401 (a fixture)
+from tests.helpers import issue
 from tests.url_patterns import project_routes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
@@ -21,7 +22,7 @@ GET_ONLY = {"list", "detail", "handout_preview", "handout_pdf"}
 def world(clinic_a, bob):
     athlete, assessment, library, program = make_world(clinic_a, bob)
     issued = program.latest
-    issued.issue(by=bob)
+    issue(issued, by=bob)
     program.revise(by=bob)  # an issued version (with its stored PDF) and a draft
     return athlete, assessment, program, issued
 

@@ -5,9 +5,10 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from assessments.program_models import FrozenVersion, Program, ProgramStateError, ProgramVersion
+from assessments.programs.models import FrozenVersion, Program, ProgramStateError, ProgramVersion
 from runphys.models import AuditEvent
 from tests.assessments.programs_support import draft_of, make_world, media_root  # noqa: F401
+from tests.helpers import issue
 from tests.runphys.test_pdf import pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
@@ -87,7 +88,7 @@ def test_versioning_issue_edit_reissue_both_downloadable_and_different(bob_clien
 
 def test_revise_keeps_an_existing_draft(bob_client, bob, world):
     program = world[3]
-    program.latest.issue(by=bob)
+    issue(program.latest, by=bob)
     bob_client.post(reverse("programs:revise", args=[program.code]))
     bob_client.post(reverse("programs:revise", args=[program.code]))
     assert program.versions.count() == 2
@@ -95,7 +96,7 @@ def test_revise_keeps_an_existing_draft(bob_client, bob, world):
 
 def test_discard_a_later_draft_keeps_the_issued_version(bob_client, bob, world):
     program = world[3]
-    program.latest.issue(by=bob)
+    issue(program.latest, by=bob)
     program.revise(by=bob)
     response = bob_client.post(reverse("programs:discard", args=[program.code]))
     assert response.status_code == 302 and response.url == program.get_absolute_url()
@@ -111,7 +112,7 @@ def test_discard_a_first_draft_removes_the_program(bob_client, world):
 
 def test_nothing_to_discard_once_issued(bob_client, bob, world):
     program = world[3]
-    program.latest.issue(by=bob)
+    issue(program.latest, by=bob)
     bob_client.post(reverse("programs:discard", args=[program.code]))
     assert program.versions.get().status == "issued"
 
@@ -119,7 +120,7 @@ def test_nothing_to_discard_once_issued(bob_client, bob, world):
 def test_an_issued_version_cannot_be_changed_or_deleted_by_any_path(bob, world):
     program = world[3]
     version = program.latest
-    version.issue(by=bob)
+    issue(version, by=bob)
     loaded = ProgramVersion.objects.get(pk=version.pk)
     loaded.title = "Changed"
     with pytest.raises(FrozenVersion):
@@ -131,7 +132,7 @@ def test_an_issued_version_cannot_be_changed_or_deleted_by_any_path(bob, world):
     with pytest.raises(FrozenVersion):
         item.save()
     with pytest.raises(ProgramStateError):
-        loaded.issue(by=bob)
+        issue(loaded, by=bob)
 
 
 def test_the_database_refuses_a_second_draft_and_an_issued_version_without_pdf(bob, world):

@@ -4,10 +4,11 @@ refreshed list, other requests are redirected), and edit a dosage within the §6
 import pytest
 from django.urls import reverse
 
-from assessments.program_models import ProgramItem
+from assessments.programs.models import ProgramItem
 from exercises.models import ProgramTemplate, ProgramTemplateItem
 from runphys.models import AuditEvent
 from tests.assessments.programs_support import make_exercise, make_world, media_root  # noqa: F401
+from tests.helpers import issue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -101,7 +102,7 @@ def test_move_with_a_bad_direction_is_refused(bob_client, world):
 def test_items_of_an_issued_version_cannot_change(bob_client, bob, world):
     library, program = world[2], world[3]
     version = program.latest
-    version.issue(by=bob)
+    issue(version, by=bob)
     item = version.items.get(order=2)
     response = bob_client.post(reverse("programs:item_move", args=[item.code]), {"direction": "up"}, **HTMX)
     assert "has been issued" in response.text

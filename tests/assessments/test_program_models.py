@@ -4,9 +4,10 @@ constraints that keep bad data out by any path."""
 import pytest
 from django.db import IntegrityError, transaction
 
-from assessments.program_models import ATHLETE_REASONS, Motive, Program, ProgramItem, ProgramVersion
+from assessments.programs.models import ATHLETE_REASONS, Motive, Program, ProgramItem, ProgramVersion
 from exercises.models import ProgramTemplate, ProgramTemplateItem
 from tests.assessments.programs_support import draft_of, make_world, media_root  # noqa: F401
+from tests.helpers import issue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -65,7 +66,7 @@ def test_revise_copies_the_issued_version_into_a_new_draft(world, bob):
     item = first.items.get(order=1)
     item.notes, item.finding, item.finding_detail, item.sets = "Slowly", "below_reference_ir", "IR low", 4
     item.save()
-    first.issue(by=bob)
+    issue(first, by=bob)
     draft = Program.objects.get(pk=program.pk).revise(by=bob)
     assert (draft.number, draft.status, draft.title, draft.clinician) == (2, "draft", first.title, first.clinician)
     copied = draft.items.get(order=1)
@@ -77,7 +78,7 @@ def test_revise_copies_the_issued_version_into_a_new_draft(world, bob):
 def test_issued_pdf_names_are_random_and_say_nothing_about_the_athlete(world, bob):
     program = world[3]
     version = program.latest
-    version.issue(by=bob)
+    issue(version, by=bob)
     assert "ines" not in version.pdf.name.lower() and "okafor" not in version.pdf.name.lower()
     assert version.pdf_filename() == "exercise-program-v1.pdf"
 

@@ -2,9 +2,10 @@
 
 import pytest
 
-from assessments import findings, programs
+from assessments import findings
 from assessments.findings import Code, Finding, Severity
 from assessments.models import reference_table
+from assessments.programs import suggestions
 from tests.assessments.conftest import make_assessment, make_athlete
 from tests.assessments.programs_support import make_exercise, make_library
 
@@ -24,13 +25,13 @@ def library():
     return make_library()
 
 
-def names(suggestions: programs.Suggestions) -> list[str]:
-    return [s.exercise.name for s in suggestions.items]
+def names(suggested: suggestions.Suggestions) -> list[str]:
+    return [s.exercise.name for s in suggested.items]
 
 
 def test_low_ir_suggests_ir_mobility_with_the_finding_and_its_side(library):
     low_ir = finding(Code.BELOW_REFERENCE_IR, "left")
-    result = programs.suggest([low_ir], library.values())
+    result = suggestions.suggest([low_ir], library.values())
     assert names(result) == ["Hip internal rotation contract-relax", "Prone hip internal rotation"]
     assert {s.exercise.family for s in result.items} == {"ir_mobility"}
     assert all(s.finding is low_ir and s.motive == "below_reference_ir" for s in result.items)
@@ -41,32 +42,32 @@ def test_low_ir_suggests_ir_mobility_with_the_finding_and_its_side(library):
 
 def test_ir_asymmetry_suggests_ir_mobility_for_the_lower_side(library):
     asymmetry = finding(Code.ASYMMETRY_IR, "right")
-    result = programs.suggest([asymmetry], library.values())
+    result = suggestions.suggest([asymmetry], library.values())
     assert names(result) == ["Hip internal rotation contract-relax", "Prone hip internal rotation"]
     assert {s.side for s in result.items} == {"right"}
 
 
 def test_low_ir_on_both_sides_keeps_the_exercises_own_side(library):
-    result = programs.suggest([finding(Code.BELOW_REFERENCE_IR, "left"), finding(Code.BELOW_REFERENCE_IR, "right")],
+    result = suggestions.suggest([finding(Code.BELOW_REFERENCE_IR, "left"), finding(Code.BELOW_REFERENCE_IR, "right")],
                               library.values())
     assert {s.side for s in result.items} == {"both"}
 
 
 def test_limited_er_suggests_er_flexibility(library):
-    result = programs.suggest([finding(Code.BELOW_REFERENCE_ER, "right")], library.values())
+    result = suggestions.suggest([finding(Code.BELOW_REFERENCE_ER, "right")], library.values())
     assert names(result) == ["Glute-biased external rotation stretch", "Hamstring-biased external rotation stretch"]
     assert {s.exercise.family for s in result.items} == {"er_flexibility"}
     assert all(s.motive == "below_reference_er" for s in result.items)
 
 
 def test_limited_extension_suggests_extension_mobility(library):
-    result = programs.suggest([finding(Code.LIMITED_EXTENSION, "left")], library.values())
+    result = suggestions.suggest([finding(Code.LIMITED_EXTENSION, "left")], library.values())
     assert names(result) == ["Half-kneeling hip flexor stretch with reach"]
     assert result.items[0].exercise.family == "extension_mobility"
 
 
 def test_limited_extension_seen_at_toe_off_also_suggests_extension_work(library):
-    result = programs.suggest([], library.values(), compensations=["limited_extension_toe_off"])
+    result = suggestions.suggest([], library.values(), compensations=["limited_extension_toe_off"])
     assert names(result) == ["Half-kneeling hip flexor stretch with reach"]
     assert result.items[0].motive == "limited_extension_toe_off"
     assert "toe-off" in result.items[0].reason
@@ -74,7 +75,7 @@ def test_limited_extension_seen_at_toe_off_also_suggests_extension_work(library)
 
 def test_poor_control_suggests_control_and_strength(library):
     control = finding(Code.POOR_CONTROL)
-    result = programs.suggest([control], library.values())
+    result = suggestions.suggest([control], library.values())
     assert names(result) == ["Hip external rotation off a bed edge", "Single-leg rotational hip control"]
     assert {s.exercise.family for s in result.items} == {"control_strength"}
     assert {s.side for s in result.items} == {"both"}  # the library's default: control has no side
@@ -83,7 +84,7 @@ def test_poor_control_suggests_control_and_strength(library):
 def test_refer_flag_suggests_no_stretching_and_says_which_were_left_out(library):
     found = [REFER, finding(Code.BELOW_REFERENCE_ER, "left"), finding(Code.BELOW_REFERENCE_IR, "left"),
              finding(Code.LIMITED_EXTENSION, "left")]
-    result = programs.suggest(found, library.values())
+    result = suggestions.suggest(found, library.values())
     assert not result.stretching_allowed
     assert result.refer_flags == (REFER,)
     assert not any(s.exercise.is_stretch for s in result.items)
@@ -95,23 +96,23 @@ def test_refer_flag_suggests_no_stretching_and_says_which_were_left_out(library)
 
 
 def test_refer_flag_alone_suggests_nothing(library):
-    result = programs.suggest([REFER], library.values())
+    result = suggestions.suggest([REFER], library.values())
     assert result.items == () and result.refer_flags == (REFER,)
 
 
 def test_no_findings_no_suggestions(library):
-    result = programs.suggest([finding(Code.WITHIN_ERROR, "left")], library.values())
+    result = suggestions.suggest([finding(Code.WITHIN_ERROR, "left")], library.values())
     assert result.items == () and result.stretching_allowed
 
 
 def test_program_order_is_mobility_then_control_and_each_exercise_once(library):
-    result = programs.suggest(
+    result = suggestions.suggest(
         [finding(Code.POOR_CONTROL), finding(Code.BELOW_REFERENCE_ER, "left"), finding(Code.ASYMMETRY_IR, "left"),
          finding(Code.BELOW_REFERENCE_IR, "left")],
         library.values(),
     )
     families = [s.exercise.family for s in result.items]
-    assert families == sorted(families, key=programs.FAMILY_ORDER.index)
+    assert families == sorted(families, key=suggestions.FAMILY_ORDER.index)
     assert len(names(result)) == len(set(names(result)))
     # An exercise asked for by two findings carries the first one given (findings come most serious first).
     assert result.items[0].motive == "asymmetry_ir"
@@ -120,14 +121,14 @@ def test_program_order_is_mobility_then_control_and_each_exercise_once(library):
 def test_at_most_per_target_and_the_clinics_own_first(library, clinic_a):
     own = make_exercise("Clinic A IR drill", clinic=clinic_a, family="ir_mobility", addresses=["low_ir"])
     extra = [make_exercise(f"Another IR drill {n}", family="ir_mobility", addresses=["low_ir"]) for n in range(3)]
-    result = programs.suggest([finding(Code.BELOW_REFERENCE_IR, "left")], [*library.values(), own, *extra])
-    assert len(result.items) == programs.PER_TARGET
+    result = suggestions.suggest([finding(Code.BELOW_REFERENCE_IR, "left")], [*library.values(), own, *extra])
+    assert len(result.items) == suggestions.PER_TARGET
     assert result.items[0].exercise == own
 
 
 def test_the_family_of_section_4_comes_first(library):
     control_for_ir = make_exercise("Aardvark IR control", family="control_strength", addresses=["low_ir"])
-    result = programs.suggest([finding(Code.BELOW_REFERENCE_IR, "left")], [*library.values(), control_for_ir])
+    result = suggestions.suggest([finding(Code.BELOW_REFERENCE_IR, "left")], [*library.values(), control_for_ir])
     assert names(result)[:2] == ["Hip internal rotation contract-relax", "Prone hip internal rotation"]
 
 
@@ -135,10 +136,10 @@ def test_candidates_are_only_what_the_clinic_may_prescribe(library, clinic_a, cl
     theirs = make_exercise("Clinic B IR drill", clinic=clinic_b, family="ir_mobility", addresses=["low_ir"])
     archived = make_exercise("Old IR drill", clinic=clinic_a, family="ir_mobility", addresses=["low_ir"])
     archived.archive()
-    candidates = programs.candidate_exercises(bob, ["low_ir"])
+    candidates = suggestions.candidate_exercises(bob, ["low_ir"])
     assert theirs not in candidates and archived not in candidates
     assert {e.name for e in candidates} == {"Hip internal rotation contract-relax", "Prone hip internal rotation"}
-    assert programs.candidate_exercises(bob, []) == []
+    assert suggestions.candidate_exercises(bob, []) == []
 
 
 def test_suggestions_for_a_real_assessment_with_an_empty_end_feel(library, clinic_a, bob):
@@ -148,7 +149,7 @@ def test_suggestions_for_a_real_assessment_with_an_empty_end_feel(library, clini
         ("right", "ir", 40), ("left", "er", 20), ("right", "er", 22),
     ])
     session_findings = findings.session_findings(assessment.session(), reference_table(clinic_a))
-    result = programs.suggest_for_assessment(assessment, bob, session_findings)
+    result = suggestions.suggest_for_assessment(assessment, bob, session_findings)
     assert [f.code for f in result.refer_flags] == ["refer_review"]
     assert not any(s.exercise.is_stretch for s in result.items)
     assert {e.name for e in result.withheld} >= {"Glute-biased external rotation stretch"}

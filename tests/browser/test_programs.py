@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from assessments.program_models import Program
+from assessments.programs.models import Program
 from exercises.models import Exercise
 from tests.assessments.conftest import make_assessment, make_athlete
 from tests.assessments.programs_support import LOW_LEFT_IR, make_library, media_root  # noqa: F401

@@ -9,16 +9,16 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 
-from assessments import deliveries
-from assessments.delivery_models import HandoutDelivery
 from assessments.models import Assessment, MdcSetting, ReferenceValue
-from assessments.program_models import Program, ProgramItem, ProgramVersion
+from assessments.programs import deliveries
+from assessments.programs.models import HandoutDelivery, Program, ProgramItem, ProgramVersion
 from athletes.models import Athlete
 from exercises.models import Exercise, ProgramTemplate, ProgramTemplateItem
 from runphys.models import Clinic, Invitation, Membership, User
 from tests.assessments.conftest import FOUR, make_assessment
 from tests.assessments.programs_support import make_exercise, make_program, picture_bytes
 from tests.athletes.conftest import make_athlete
+from tests.helpers import issue
 
 
 @dataclass
@@ -64,7 +64,7 @@ def build_world(clinic: Clinic, admin: User, clinician: User) -> World:
     draft = program.latest
     issued_program = make_program(athlete, clinician, [exercise], title="Issued program")
     issued = issued_program.latest
-    issued.issue(by=clinician)
+    issue(issued, by=clinician)
     issued.refresh_from_db()
     delivery, _ = deliveries.send(issued, by=clinician, request_key=str(uuid.uuid4()))
 

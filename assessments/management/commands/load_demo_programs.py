@@ -8,9 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import findings, programs
+from assessments import findings
 from assessments.models import Assessment, reference_table
-from assessments.program_models import Program
+from assessments.programs import handouts, suggestions
+from assessments.programs.models import Program
 from athletes.models import Athlete
 from runphys import audit
 from runphys.management.commands.load_demo import DEMO_CLINIC
@@ -43,7 +44,7 @@ class Command(BaseCommand):
                     made.append(program)
         for program in made[:-1]:  # the last stays a draft, to show the editing screen
             draft = program.latest
-            draft.issue(by=draft.clinician)
+            handouts.issue(draft, by=draft.clinician)
             audit.record("issue", actor=draft.clinician, target=draft, clinic=clinic, fields=["status", "pdf"])
         self.stdout.write(f"{len(made)} demo programs created, {max(len(made) - 1, 0)} issued.")
 
@@ -53,11 +54,11 @@ class Command(BaseCommand):
         """A draft from the latest assessment's suggestions, or None when it suggests nothing."""
         assessment = Assessment.objects.with_readings().filter(athlete=athlete).latest("assessed_on", "pk")
         physio = assessment.clinician
-        suggestions = programs.suggest_for_assessment(
+        suggested = suggestions.suggest_for_assessment(
             assessment, physio, findings.session_findings(assessment.session(), table))
-        if not suggestions.items:
+        if not suggested.items:
             return None
-        program = programs.start_from_assessment(assessment, by=physio, chosen=suggestions.items, details={
+        program = suggestions.start_from_assessment(assessment, by=physio, chosen=suggested.items, details={
             "title": "Hip rotation: first block", "clinician": physio,
             "starts_on": timezone.localdate(), "review_on": timezone.localdate() + REVIEW_AFTER,
         })

@@ -1,12 +1,12 @@
 """Deletes the handout print copies of exercise pictures and logos that were replaced or removed.
 
 Run it now and then (``make run`` does every five minutes, with the email sweep); see
-``assessments.handouts.prune_print_copies``.
+``assessments.programs.handouts.prune_print_copies``.
 """
 
 from django.core.management.base import BaseCommand
 
-from assessments import handouts
+from assessments.programs import handouts
 
 
 class Command(BaseCommand):

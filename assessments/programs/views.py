@@ -17,19 +17,32 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import findings, handouts, programs
+from assessments import findings
 from assessments.models import Assessment, reference_table
-from assessments.program_forms import (
+from assessments.programs import deliveries, handouts, suggestions
+from assessments.programs.forms import (
     AddExerciseForm,
     AddTemplateForm,
+    HandoutEmailForm,
     NewProgramForm,
     ProgramDetailsForm,
     ProgramItemForm,
+    SendHandoutForm,
     SuggestionsForm,
 )
-from assessments.program_models import FrozenVersion, Program, ProgramItem, ProgramStateError, ProgramVersion
+from assessments.programs.models import (
+    FrozenVersion,
+    HandoutDelivery,
+    HandoutEmail,
+    Program,
+    ProgramItem,
+    ProgramStateError,
+    ProgramVersion,
+)
 from athletes.models import Athlete
 from runphys import audit, pdf
+from runphys.emails import EmailLimitReached
+from runphys.views import require_clinic_admin
 
 logger = logging.getLogger(__name__)
 
@@ -106,12 +119,12 @@ def program_create(request: HttpRequest, assessment_code: UUID) -> HttpResponse:
         code=assessment_code,
     )
     session_findings = findings.session_findings(assessment.session(), reference_table(request.user.clinic))
-    suggestions = programs.suggest_for_assessment(assessment, request.user, session_findings)
+    suggested = suggestions.suggest_for_assessment(assessment, request.user, session_findings)
     data = request.POST if request.method == "POST" else None
     details = ProgramDetailsForm(data, user=request.user, submit=None)
-    choice = SuggestionsForm(data, user=request.user, suggestions=suggestions)
+    choice = SuggestionsForm(data, user=request.user, suggestions=suggested)
     if request.method == "POST" and details.is_valid() and choice.is_valid():
-        program = programs.start_from_assessment(
+        program = suggestions.start_from_assessment(
             assessment, by=request.user, details=details.details(), chosen=choice.chosen(),
             template=choice.cleaned_data["template"],
         )
@@ -121,8 +134,8 @@ def program_create(request: HttpRequest, assessment_code: UUID) -> HttpResponse:
     if request.method == "GET":
         audit.record("view", request=request, target=assessment)
     return render(request, "assessments/program_create.html", {
-        "assessment": assessment, "athlete": assessment.athlete, "suggestions": suggestions,
-        "details": details, "choice": choice, "rows": list(zip(choice["exercises"], suggestions.items, strict=True)),
+        "assessment": assessment, "athlete": assessment.athlete, "suggestions": suggested,
+        "details": details, "choice": choice, "rows": list(zip(choice["exercises"], suggested.items, strict=True)),
         "findings": [f for f in session_findings if f.is_open],
     })
 
@@ -187,7 +200,7 @@ def program_issue(request: HttpRequest, code: UUID) -> HttpResponse:
     if draft is None:
         return redirect(program)
     try:
-        draft.issue(by=request.user)
+        handouts.issue(draft, by=request.user)
     except ProgramStateError as error:
         messages.error(request, str(error))
         return redirect(program)
@@ -356,3 +369,55 @@ def handout_pdf(request: HttpRequest, code: UUID) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="exercise-program-v{version.number}-draft.pdf"'
     return response
+
+
+# --- Emailing handouts ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def send_handout(request: HttpRequest, code: UUID) -> HttpResponse:
+    """GET shows the recipient and the message; POST (with the page's one-time key) queues it."""
+    versions = ProgramVersion.objects.for_user(request.user).select_related("program__athlete__clinic", "clinician")
+    version = get_object_or_404(versions, code=code)
+    athlete = version.program.athlete
+    refusal = deliveries.refusal(version)
+    form = SendHandoutForm(request.POST or None)
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            delivery, created = deliveries.send(version, by=request.user,
+                                                request_key=str(form.cleaned_data["request_key"]))
+        except EmailLimitReached as error:
+            messages.error(request, str(error))
+        else:
+            if created:
+                audit.record("email_handout", request=request, target=athlete, fields=["email"])
+                messages.success(request, f"The handout is on its way to {athlete.email}.")
+            else:
+                messages.info(request, "That email was already queued; it is sent once.")
+            return redirect(version.program)
+    subject, body = ("", "") if refusal else deliveries.preview(version)
+    audit.record("view", request=request, target=athlete)
+    return render(request, "assessments/handout_send.html", {
+        "version": version, "program": version.program, "athlete": athlete, "form": form,
+        "refusal": refusal, "subject": subject, "body": body,
+    }, status=409 if refusal and request.method == "POST" else 200)
+
+
+@require_GET
+def delivery_status(request: HttpRequest, code: UUID) -> HttpResponse:
+    """The status badge of one delivery; htmx polls it while the delivery is queued or sending."""
+    delivery = get_object_or_404(HandoutDelivery.objects.for_user(request.user).with_email(), code=code)
+    return render(request, "assessments/_delivery_status.html", {"delivery": delivery})
+
+
+@require_http_methods(["GET", "POST"])
+def handout_email_settings(request: HttpRequest) -> HttpResponse:
+    require_clinic_admin(request)
+    instance = HandoutEmail.for_clinic(request.user.clinic)
+    form = HandoutEmailForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record("clinic_update", request=request, target=request.user.clinic, fields=["handout_email"])
+        messages.success(request, "Handout email message saved.")
+        return redirect("deliveries:message")
+    return render(request, "assessments/handout_email_form.html", {"form": form})

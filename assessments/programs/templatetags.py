@@ -1,9 +1,13 @@
-"""The athlete page's program and email entries, without the athletes app importing assessments."""
+"""The athlete page's program and email entries, without the athletes app importing assessments.
+
+Registered as the template library ``handout_deliveries`` in ``TEMPLATES["OPTIONS"]["libraries"]``
+(settings): Django looks for tag libraries only in an app's own ``templatetags`` package, and this
+one belongs to the programs room, which the assessments package never imports.
+"""
 
 from django import template
 
-from assessments.delivery_models import HandoutDelivery
-from assessments.program_models import Program
+from assessments.programs.models import HandoutDelivery, Program
 
 register = template.Library()
 

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -39,7 +40,7 @@ from weasyprint import CSS
 from assessments import charts, findings
 from assessments.findings import Code
 from assessments.models import Assessment, reference_table
-from assessments.program_models import ProgramItem, ProgramVersion
+from assessments.programs.models import ProgramItem, ProgramStateError, ProgramVersion, handout_upload_to
 from exercises.dosage import Load
 from exercises.models import Exercise
 from runphys import pdf
@@ -354,3 +355,30 @@ def stylesheet() -> CSS:
 
 def render_pdf(handout: Handout) -> bytes:
     return pdf.render_pdf(render_html(handout), allowed_media=handout.allowed_media, stylesheets=[stylesheet()])
+
+
+def issue(version: ProgramVersion, *, by) -> None:
+    """Freeze this draft: render its handout once and store the PDF with it.
+
+    The version row is locked first, so a double click or two clinicians issuing at once give
+    one issued version and one stored PDF.
+    """
+    with transaction.atomic():
+        locked = ProgramVersion.objects.select_for_update().get(pk=version.pk)
+        if not locked.is_draft:
+            raise ProgramStateError("This version has already been issued.")
+        if not locked.items.exists():
+            raise ProgramStateError("Add at least one exercise before issuing the program.")
+        issued_at = timezone.now()
+        loaded = ProgramVersion.objects.for_handout().get(pk=version.pk)
+        loaded.issued_at, loaded.issued_by = issued_at, by
+        data = render_pdf(build(loaded))
+        version.pdf.save(handout_upload_to(version, "handout.pdf"), ContentFile(data), save=False)
+        version.status, version.issued_at, version.issued_by = ProgramVersion.Status.ISSUED, issued_at, by
+        try:
+            version.save(update_fields=["status", "issued_at", "issued_by", "pdf", "updated_at"])
+        except BaseException:
+            version.pdf.delete(save=False)
+            version.status, version.issued_at, version.issued_by = ProgramVersion.Status.DRAFT, None, None
+            raise
+    version._issued_in_db = True

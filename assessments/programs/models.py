@@ -14,16 +14,13 @@ import uuid
 from datetime import date
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
-from django.utils import timezone
 
 from exercises.dosage import Dosage, Side
 from exercises.models import Exercise, ProgramTemplate
-from runphys import audit
+from runphys.models import Clinic, EmailDelivery
 from runphys.tenancy import ClinicScopedQuerySet
 
 
@@ -335,36 +332,6 @@ class ProgramVersion(models.Model):
         item.delete()
         self.renumber(list(self.items.select_for_update().order_by("order", "pk")))
 
-    # --- Issuing -----------------------------------------------------------------------------------
-
-    def issue(self, *, by) -> None:
-        """Freeze this draft: render its handout once and store the PDF with it.
-
-        The version row is locked first, so a double click or two clinicians issuing at once give
-        one issued version and one stored PDF.
-        """
-        from assessments import handouts  # handouts reads these models; imported here to avoid a cycle
-
-        with transaction.atomic():
-            locked = ProgramVersion.objects.select_for_update().get(pk=self.pk)
-            if not locked.is_draft:
-                raise ProgramStateError("This version has already been issued.")
-            if not locked.items.exists():
-                raise ProgramStateError("Add at least one exercise before issuing the program.")
-            issued_at = timezone.now()
-            version = ProgramVersion.objects.for_handout().get(pk=self.pk)
-            version.issued_at, version.issued_by = issued_at, by
-            data = handouts.render_pdf(handouts.build(version))
-            self.pdf.save(handout_upload_to(self, "handout.pdf"), ContentFile(data), save=False)
-            self.status, self.issued_at, self.issued_by = self.Status.ISSUED, issued_at, by
-            try:
-                self.save(update_fields=["status", "issued_at", "issued_by", "pdf", "updated_at"])
-            except BaseException:
-                self.pdf.delete(save=False)
-                self.status, self.issued_at, self.issued_by = self.Status.DRAFT, None, None
-                raise
-        self._issued_in_db = True
-
 
 class ProgramItemQuerySet(ClinicScopedQuerySet):
     clinic_path = "version__program__athlete__clinic"
@@ -426,76 +393,53 @@ class ProgramItem(Dosage):
         return Side(self.side).label if self.side in Side.values else self.side
 
 
-# --- The athlete's record: export and erasure (registered in AssessmentsConfig.ready) -------------
+# --- Emailing handouts ---------------------------------------------------------------------------
 
-def has_programs(athlete) -> bool:
-    """The erasure check: an athlete with a program is anonymised, never deleted."""
-    return Program.objects.filter(athlete=athlete).exists()
-
-
-def export_programs(athlete) -> list[dict]:
-    """Every program of the athlete, each version with its items, for the data export."""
-    exported = []
-    programs = Program.objects.filter(athlete=athlete).select_related("assessment").prefetch_related(
-        models.Prefetch("versions", queryset=ProgramVersion.objects.select_related("clinician", "issued_by")
-                        .prefetch_related(models.Prefetch("items", queryset=ProgramItem.objects
-                                                          .select_related("exercise").order_by("order", "pk")))
-                        .order_by("number"))
-    ).order_by("created_at", "pk")
-    for program in programs:
-        exported.append({
-            "code": program.code,
-            "assessment": program.assessment.code if program.assessment else None,
-            "created_at": program.created_at,
-            "versions": [
-                {
-                    "number": version.number, "status": version.status, "title": version.title,
-                    "clinician": str(version.clinician), "starts_on": version.starts_on,
-                    "review_on": version.review_on, "issued_at": version.issued_at,
-                    "issued_by": str(version.issued_by) if version.issued_by else None,
-                    "handout": handout_export_name(program, version) if version.is_issued else None,
-                    "items": [
-                        {"exercise": item.exercise.name, "order": item.order, "suggested_for": item.finding,
-                         "notes": item.notes, **item.dosage_values()}
-                        for item in version.items.all()
-                    ],
-                }
-                for version in program.versions.all()
-            ],
-        })
-    return exported
+DEFAULT_HANDOUT_MESSAGE = (
+    "Here is the exercise program we agreed at your appointment. The PDF attached shows each exercise "
+    "with pictures, how many sets and repetitions to do, and why it is in your program.\n\n"
+    "Tick the weekly chart as you go and bring it to your next visit."
+)
 
 
-def handout_export_name(program: Program, version: ProgramVersion) -> str:
-    return f"program-{program.code}-v{version.number}.pdf"
+class HandoutEmail(models.Model):
+    """The words a clinic puts in every handout email (one per clinic; the default until edited)."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="handout_email")
+    message = models.TextField(
+        max_length=2000, default=DEFAULT_HANDOUT_MESSAGE,
+        help_text="Plain text, shown above the instructions and your clinic's contact details.",
+    )
+
+    def __str__(self) -> str:
+        return f"Handout email of {self.clinic}"
+
+    @classmethod
+    def for_clinic(cls, clinic: Clinic) -> "HandoutEmail":
+        return cls.objects.filter(clinic=clinic).first() or cls(clinic=clinic)
 
 
-def export_handouts(athlete):
-    """The stored PDF of every issued version, as issued."""
-    versions = ProgramVersion.objects.issued().filter(program__athlete=athlete).select_related("program")
-    for version in versions.order_by("program__created_at", "number"):
-        with version.pdf.open("rb") as stored:
-            yield handout_export_name(version.program, version), stored.read()
+class HandoutDeliveryQuerySet(ClinicScopedQuerySet):
+    clinic_path = "version__program__athlete__clinic"
+
+    def with_email(self) -> "HandoutDeliveryQuerySet":
+        return self.select_related("email", "email__requested_by")
 
 
-def anonymise_programs(athlete) -> None:
-    """The erasure anonymiser for programs (see ``athletes.erasure``), run once the athlete's own
-    fields are replaced. Programs stay, as the retained clinical record, but de-identified:
+class HandoutDelivery(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.ForeignKey("assessments.ProgramVersion", on_delete=models.PROTECT, related_name="deliveries")
+    email = models.OneToOneField(EmailDelivery, on_delete=models.PROTECT, related_name="handout")
+    created_at = models.DateTimeField(auto_now_add=True)
 
-    - notes for the athlete are cleared (free text that may name them or others);
-    - every issued version's stored handout, which printed the athlete's name, is rendered again
-      from the anonymised record and replaces the one issued. Issued versions are otherwise frozen
-      (``ProgramVersion.save`` refuses), so this one path writes the new file's name with a
-      queryset update, and audits it. The old file goes once the erasure commits.
-    """
-    from assessments import handouts
+    objects = HandoutDeliveryQuerySet.as_manager()
 
-    ProgramItem.objects.filter(version__program__athlete=athlete).exclude(notes="").update(notes="")
-    for version in ProgramVersion.objects.for_handout().issued().filter(program__athlete=athlete):
-        replaced = version.pdf.name
-        data = handouts.render_pdf(handouts.build(version))
-        name = default_storage.save(handout_upload_to(version, "handout.pdf"), ContentFile(data))
-        ProgramVersion.objects.filter(pk=version.pk).update(pdf=name)
-        transaction.on_commit(lambda replaced=replaced: default_storage.delete(replaced))
-        audit.record("anonymise", target_type="program_version", target_id=str(version.code), clinic=athlete.clinic,
-                     fields=["pdf", "notes"])
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Handout delivery {self.code}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.email.is_pending

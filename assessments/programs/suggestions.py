@@ -29,7 +29,7 @@ from django.db.models import Q
 
 from assessments import findings
 from assessments.findings import Code, Finding, Severity
-from assessments.program_models import Motive, Program
+from assessments.programs.models import Motive, Program
 from assessments.vocabulary import Compensation
 from exercises.models import Exercise, Family, ProgramTemplate
 

@@ -1,12 +1,11 @@
-"""Programs and their handouts, under /programs/ (namespace "programs")."""
+"""Programs and their handouts under /programs/ (namespace "programs"), and emailing handouts
+under /deliveries/ (namespace "deliveries"); ``runphys/urls.py`` mounts the two lists."""
 
 from django.urls import path
 
-from assessments import program_views as views
+from assessments.programs import views
 
-app_name = "programs"
-
-urlpatterns = [
+program_patterns = [
     path("", views.program_list, name="list"),
     path("from-assessment/<uuid:assessment_code>/", views.program_create, name="create"),
     path("for-athlete/<uuid:athlete_code>/", views.program_new, name="new"),
@@ -22,4 +21,10 @@ urlpatterns = [
     path("items/<uuid:code>/remove/", views.item_remove, name="item_remove"),
     path("versions/<uuid:code>/preview/", views.handout_preview, name="handout_preview"),
     path("versions/<uuid:code>/handout.pdf", views.handout_pdf, name="handout_pdf"),
+]
+
+delivery_patterns = [
+    path("versions/<uuid:code>/send/", views.send_handout, name="send"),
+    path("<uuid:code>/status/", views.delivery_status, name="status"),
+    path("message/", views.handout_email_settings, name="message"),
 ]

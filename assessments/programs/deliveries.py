@@ -6,10 +6,8 @@ name that says which version, never whose.
 """
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from assessments.delivery_models import HandoutDelivery, HandoutEmail
-from assessments.program_models import ProgramVersion
+from assessments.programs.models import HandoutDelivery, HandoutEmail, ProgramVersion
 from runphys import emails
 from runphys.models import EmailDelivery, User
 
@@ -73,18 +71,3 @@ def send(version: ProgramVersion, *, by: User, request_key: str) -> tuple[Handou
     except IntegrityError:
         # Two requests with the same key raced; the other one won.
         return HandoutDelivery.objects.get(email__request_key=request_key), False
-
-
-ERASED = "Cancelled: the athlete's record was erased before it was sent."
-
-
-def forget_recipients(athlete) -> None:
-    """The erasure anonymiser for handout emails: the records keep what was sent and when, not to
-    whom (the address is the athlete's), and an email still waiting in the queue is cancelled, so
-    a handout never reaches an athlete whose record was erased. A worker only claims a queued row
-    (``runphys.emails.claim``), so once this commits none of them goes out; one already being
-    handed to the mail server at this moment cannot be called back."""
-    sent = EmailDelivery.objects.filter(handout__version__program__athlete=athlete)
-    sent.filter(status=EmailDelivery.Status.QUEUED).update(status=EmailDelivery.Status.FAILED,
-                                                           failed_at=timezone.now(), last_error=ERASED)
-    sent.update(recipient="", body_text="", body_html="", attachment_path="")

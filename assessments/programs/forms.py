@@ -5,6 +5,7 @@ what the user's clinic may prescribe (shipped and its own, not archived), so an 
 clinic can never enter a program through a form.
 """
 
+import uuid
 from datetime import timedelta
 
 from crispy_forms.helper import FormHelper
@@ -12,8 +13,8 @@ from crispy_forms.layout import Column, Div, Field, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
-from assessments.program_models import ProgramItem, ProgramVersion
-from assessments.programs import Suggestions
+from assessments.programs.models import HandoutEmail, ProgramItem, ProgramVersion
+from assessments.programs.suggestions import Suggestions
 from exercises.dosage import Dosage
 from exercises.forms import dosage_layout, use_dosage_ranges
 from exercises.models import Exercise, ProgramTemplate
@@ -141,3 +142,29 @@ class ProgramItemForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.layout = Layout(dosage_layout(), Field("notes"))
         self.helper.add_input(Submit("submit", "Save dosage"))
+
+
+# --- Emailing handouts ---------------------------------------------------------------------------
+
+
+class SendHandoutForm(forms.Form):
+    """Only a one-time key: the same confirmation page submitted twice sends once."""
+
+    request_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["request_key"] = uuid.uuid4()
+
+
+class HandoutEmailForm(forms.ModelForm):
+    class Meta:
+        model = HandoutEmail
+        fields = ["message"]
+        widgets = {"message": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Save message"))

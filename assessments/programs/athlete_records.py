@@ -1,0 +1,176 @@
+"""What the assessments app holds of one athlete, for their data export and their erasure.
+
+``athletes.export`` and ``athletes.erasure`` cannot import this app (imports flow the other way),
+so they ask through hooks; ``AssessmentsConfig.ready`` registers the ones below, all in one place:
+assessments, programs with their issued handouts, and handout emails. The module lives in the
+programs room because it reaches both rooms, and only ``assessments.programs`` may import
+``assessments``.
+"""
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.utils import timezone
+
+from assessments import findings
+from assessments.models import Assessment, reference_table
+from assessments.programs import handouts
+from assessments.programs.models import Program, ProgramItem, ProgramVersion, handout_upload_to
+from athletes import erasure, export
+from athletes.models import Athlete
+from runphys import audit
+from runphys.models import EmailDelivery
+
+
+def register() -> None:
+    export.register_section("assessments", export_section)
+    erasure.register_clinical_records(has_assessments)
+    erasure.register_anonymiser(anonymise_free_text)
+    # Programs and their issued handouts are part of the same record.
+    export.register_section("programs", export_programs)
+    export.register_file("handouts", export_handouts)
+    erasure.register_clinical_records(has_programs)
+    erasure.register_anonymiser(anonymise_programs)
+    erasure.register_anonymiser(forget_recipients)
+
+
+# --- Assessments ----------------------------------------------------------------------------------
+
+def has_assessments(athlete: Athlete) -> bool:
+    """The erasure check: an assessed athlete is anonymised, never deleted (records are retained)."""
+    return athlete.assessments.exists()
+
+
+def anonymise_free_text(athlete: Athlete) -> None:
+    """The erasure anonymiser: complaint and notes are free text that may name the athlete or
+    others; the measurements, dates and findings stay (they are the retained record)."""
+    assessments = Assessment.objects.filter(athlete=athlete)
+    codes = [str(code) for code in assessments.values_list("code", flat=True)]
+    assessments.update(complaint="", notes="")
+    for code in codes:
+        audit.record("anonymise", target_type="assessment", target_id=code, clinic=athlete.clinic,
+                     fields=["complaint", "notes"])
+
+
+def export_section(athlete: Athlete) -> list[dict]:
+    """The athlete's assessments for their data export: every stored field, each reading, and the
+    findings as the clinic's current references read them (with their sources)."""
+    table = reference_table(athlete.clinic)
+    exported = []
+    for assessment in Assessment.objects.for_athlete(athlete).newest_first().with_readings():
+        exported.append({
+            "code": assessment.code,
+            "assessed_on": assessment.assessed_on,
+            "clinician": str(assessment.clinician),
+            "complaint": assessment.complaint,
+            "pain_at_rest": assessment.pain_at_rest,
+            "pain_running": assessment.pain_running,
+            "seen_while_running": assessment.compensation_labels,
+            "notes": assessment.notes,
+            "readings": [
+                {
+                    "side": r.side, "movement": r.movement, "degrees": r.degrees, "position": r.position,
+                    "mode": r.mode, "instrument": r.instrument, "pain": r.pain, "end_feel": r.end_feel,
+                    "not_tested": r.not_tested, "not_tested_reason": r.not_tested_reason,
+                }
+                for r in assessment.readings.all()
+            ],
+            "findings": [
+                {"code": f.code, "severity": f.severity, "for_clinician": f.clinician_text,
+                 "for_athlete": f.athlete_text, "source": f.source}
+                for f in findings.session_findings(assessment.session(), table)
+            ],
+            "created_at": assessment.created_at,
+            "updated_at": assessment.updated_at,
+        })
+    return exported
+
+
+# --- Programs and their handouts ------------------------------------------------------------------
+
+def has_programs(athlete) -> bool:
+    """The erasure check: an athlete with a program is anonymised, never deleted."""
+    return Program.objects.filter(athlete=athlete).exists()
+
+
+def export_programs(athlete) -> list[dict]:
+    """Every program of the athlete, each version with its items, for the data export."""
+    exported = []
+    programs = Program.objects.filter(athlete=athlete).select_related("assessment").prefetch_related(
+        models.Prefetch("versions", queryset=ProgramVersion.objects.select_related("clinician", "issued_by")
+                        .prefetch_related(models.Prefetch("items", queryset=ProgramItem.objects
+                                                          .select_related("exercise").order_by("order", "pk")))
+                        .order_by("number"))
+    ).order_by("created_at", "pk")
+    for program in programs:
+        exported.append({
+            "code": program.code,
+            "assessment": program.assessment.code if program.assessment else None,
+            "created_at": program.created_at,
+            "versions": [
+                {
+                    "number": version.number, "status": version.status, "title": version.title,
+                    "clinician": str(version.clinician), "starts_on": version.starts_on,
+                    "review_on": version.review_on, "issued_at": version.issued_at,
+                    "issued_by": str(version.issued_by) if version.issued_by else None,
+                    "handout": handout_export_name(program, version) if version.is_issued else None,
+                    "items": [
+                        {"exercise": item.exercise.name, "order": item.order, "suggested_for": item.finding,
+                         "notes": item.notes, **item.dosage_values()}
+                        for item in version.items.all()
+                    ],
+                }
+                for version in program.versions.all()
+            ],
+        })
+    return exported
+
+
+def handout_export_name(program: Program, version: ProgramVersion) -> str:
+    return f"program-{program.code}-v{version.number}.pdf"
+
+
+def export_handouts(athlete):
+    """The stored PDF of every issued version, as issued."""
+    versions = ProgramVersion.objects.issued().filter(program__athlete=athlete).select_related("program")
+    for version in versions.order_by("program__created_at", "number"):
+        with version.pdf.open("rb") as stored:
+            yield handout_export_name(version.program, version), stored.read()
+
+
+def anonymise_programs(athlete) -> None:
+    """The erasure anonymiser for programs (see ``athletes.erasure``), run once the athlete's own
+    fields are replaced. Programs stay, as the retained clinical record, but de-identified:
+
+    - notes for the athlete are cleared (free text that may name them or others);
+    - every issued version's stored handout, which printed the athlete's name, is rendered again
+      from the anonymised record and replaces the one issued. Issued versions are otherwise frozen
+      (``ProgramVersion.save`` refuses), so this one path writes the new file's name with a
+      queryset update, and audits it. The old file goes once the erasure commits.
+    """
+    ProgramItem.objects.filter(version__program__athlete=athlete).exclude(notes="").update(notes="")
+    for version in ProgramVersion.objects.for_handout().issued().filter(program__athlete=athlete):
+        replaced = version.pdf.name
+        data = handouts.render_pdf(handouts.build(version))
+        name = default_storage.save(handout_upload_to(version, "handout.pdf"), ContentFile(data))
+        ProgramVersion.objects.filter(pk=version.pk).update(pdf=name)
+        transaction.on_commit(lambda replaced=replaced: default_storage.delete(replaced))
+        audit.record("anonymise", target_type="program_version", target_id=str(version.code), clinic=athlete.clinic,
+                     fields=["pdf", "notes"])
+
+
+# --- Handout emails ------------------------------------------------------------------------------
+
+ERASED = "Cancelled: the athlete's record was erased before it was sent."
+
+
+def forget_recipients(athlete) -> None:
+    """The erasure anonymiser for handout emails: the records keep what was sent and when, not to
+    whom (the address is the athlete's), and an email still waiting in the queue is cancelled, so
+    a handout never reaches an athlete whose record was erased. A worker only claims a queued row
+    (``runphys.emails.claim``), so once this commits none of them goes out; one already being
+    handed to the mail server at this moment cannot be called back."""
+    sent = EmailDelivery.objects.filter(handout__version__program__athlete=athlete)
+    sent.filter(status=EmailDelivery.Status.QUEUED).update(status=EmailDelivery.Status.FAILED,
+                                                           failed_at=timezone.now(), last_error=ERASED)
+    sent.update(recipient="", body_text="", body_html="", attachment_path="")
