@@ -46,7 +46,7 @@ run: install demo
 	@echo "RunPhys on http://$(HOST):$(PORT)/ (web server and task worker; Ctrl-C stops both)"
 	@trap 'kill $$worker $$sweeper 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py db_worker & worker=$$!; \
-	while sleep 300; do $(BIN)/python manage.py sweep_deliveries >/dev/null; $(BIN)/python manage.py prune_print_copies >/dev/null; done & sweeper=$$!; \
+	while sleep 300; do $(BIN)/python manage.py sweep_deliveries >/dev/null; $(BIN)/python manage.py sweep_handouts >/dev/null; $(BIN)/python manage.py prune_print_copies >/dev/null; done & sweeper=$$!; \
 	$(BIN)/gunicorn runphys.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
 
 test: install-dev

@@ -5,8 +5,9 @@ Every message comes from three templates under ``templates/emails/``: ``<name>-s
 name. Nothing here fails silently.
 
 Every email (invitations, password resets, handouts) takes one path: ``queue`` stores an
-``EmailDelivery`` row and, once the transaction commits, enqueues ``runphys.tasks.deliver_email``
-on the database-backed task queue; a worker (``manage.py db_worker``) runs ``deliver``:
+``EmailDelivery`` row and, once the transaction commits, enqueues ``deliver_email`` (the task
+defined below) on the database-backed task queue; a worker (``manage.py db_worker``) runs
+``deliver``:
 
 1. claim the row with a conditional UPDATE (queued → sending). Only one worker can win it, so a
    re-enqueued task, a second worker or a retry that overlaps can never send it twice;
@@ -19,6 +20,9 @@ A worker killed between 1 and 3 leaves the row in "sending"; ``sweep`` (the ``sw
 command) puts such rows back in the queue after ``EMAIL_SENDING_TIMEOUT``. The one duplicate
 window left: a worker killed after the server accepted the message but before step 3 is
 recorded. The retry carries the same Message-ID, so mail clients that de-duplicate show it once.
+
+A message whose attachment does not exist yet (a handout still being rendered) is stored
+"waiting" and not enqueued; ``release`` queues it once the attachment is stored.
 """
 
 import logging
@@ -32,6 +36,7 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -83,11 +88,13 @@ def queue(
     request_key: str | None = None,
     attachment_path: str = "",
     attachment_name: str = "",
+    waiting: bool = False,
 ) -> EmailDelivery:
     """Store one delivery and enqueue its sending after the surrounding transaction commits.
 
     Raises ``EmailLimitReached`` (nothing stored) when the clinic has used its hourly allowance;
-    views turn it into a message: ``messages.error(request, str(error))``.
+    views turn it into a message: ``messages.error(request, str(error))``. With ``waiting`` the
+    delivery is stored but not enqueued until ``release`` gives it its attachment.
     """
     subject, text, html = render_parts(name, context)
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">") or "runphys.localhost"
@@ -108,16 +115,33 @@ def queue(
             attachment_name=attachment_name,
             message_id=make_msgid(domain=domain),
             max_attempts=settings.EMAIL_MAX_ATTEMPTS,
+            status=EmailDelivery.Status.WAITING if waiting else EmailDelivery.Status.QUEUED,
         )
-    transaction.on_commit(lambda: enqueue(delivery))
+    if not waiting:
+        transaction.on_commit(lambda: enqueue(delivery))
     return delivery
 
 
-def enqueue(delivery: EmailDelivery, run_after=None) -> None:
-    from runphys.tasks import deliver_email
+def release(waiting, *, attachment_path: str) -> int:
+    """Queue the waiting deliveries of ``waiting`` (a queryset) with their attachment, once the
+    surrounding transaction commits. Returns how many."""
+    released = list(waiting.filter(status=EmailDelivery.Status.WAITING).values_list("pk", flat=True))
+    EmailDelivery.objects.filter(pk__in=released, status=EmailDelivery.Status.WAITING).update(
+        status=EmailDelivery.Status.QUEUED, attachment_path=attachment_path, next_attempt_at=timezone.now())
+    for pk in released:
+        transaction.on_commit(lambda pk=pk: deliver_email.enqueue(pk))
+    return len(released)
 
-    task = deliver_email.using(run_after=run_after) if run_after else deliver_email
-    task.enqueue(delivery.pk)
+
+@task()
+def deliver_email(delivery_id: int) -> str:
+    """The task worker's job for one delivery (see ``deliver``)."""
+    return deliver(delivery_id)
+
+
+def enqueue(delivery: EmailDelivery, run_after=None) -> None:
+    job = deliver_email.using(run_after=run_after) if run_after else deliver_email
+    job.enqueue(delivery.pk)
 
 
 def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:

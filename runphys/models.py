@@ -309,6 +309,7 @@ class EmailDelivery(models.Model):
     """
 
     class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for its attachment"
         QUEUED = "queued", "Queued"
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
@@ -351,7 +352,8 @@ class EmailDelivery(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["queued", "sending", "sent", "failed"]), name="email_delivery_status"
+                condition=models.Q(status__in=["waiting", "queued", "sending", "sent", "failed"]),
+                name="email_delivery_status",
             ),
             models.CheckConstraint(condition=models.Q(max_attempts__gte=1), name="email_delivery_max_attempts"),
         ]
@@ -361,7 +363,7 @@ class EmailDelivery(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.status in {self.Status.QUEUED, self.Status.SENDING}
+        return self.status in {self.Status.WAITING, self.Status.QUEUED, self.Status.SENDING}
 
 
 class AuthAttemptQuerySet(models.QuerySet["AuthAttempt"]):

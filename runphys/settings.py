@@ -253,6 +253,12 @@ EMAIL_SENDING_TIMEOUT = timedelta(seconds=int(env("EMAIL_SENDING_TIMEOUT_SECONDS
 # A stolen login must not turn RunPhys into a spam relay: at most this many emails per clinic per hour.
 EMAIL_CLINIC_HOURLY_LIMIT = int(env("EMAIL_CLINIC_HOURLY_LIMIT", "200"))
 
+# --- PDF rendering (runphys.pdf) ------------------------------------------------------------------
+# Each render runs in a child process capped at this much memory (address space) and killed after
+# this many seconds: no document, however hostile, can hang or bloat the process that asked.
+PDF_RENDER_SECONDS = float(env("PDF_RENDER_SECONDS", "20"))
+PDF_RENDER_MEMORY_MB = int(env("PDF_RENDER_MEMORY_MB", "768"))
+
 # --- Background tasks -----------------------------------------------------------------------------
 TASKS = {
     "default": {

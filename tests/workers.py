@@ -12,9 +12,9 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def worker_env(smtp) -> dict[str, str]:
+def worker_env(smtp=None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "DJANGO_"))}
-    env.update(smtp.env, EMAIL_RETRY_BASE_SECONDS="0", MEDIA_ROOT=str(settings.MEDIA_ROOT))
+    env.update(smtp.env if smtp else {}, EMAIL_RETRY_BASE_SECONDS="0", MEDIA_ROOT=str(settings.MEDIA_ROOT))
     settings_dict = connection.settings_dict
     if connection.vendor == "sqlite":
         env["SQLITE_PATH"] = str(settings_dict["NAME"])
@@ -25,7 +25,7 @@ def worker_env(smtp) -> dict[str, str]:
     return env
 
 
-def start_worker(smtp, *extra: str) -> subprocess.Popen:
+def start_worker(smtp=None, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay", *extra],
         cwd=ROOT, env=worker_env(smtp), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

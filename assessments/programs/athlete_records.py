@@ -7,15 +7,13 @@ programs room because it reaches both rooms, and only ``assessments.programs`` m
 ``assessments``.
 """
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from assessments import findings
 from assessments.models import Assessment, reference_table
 from assessments.programs import handouts
-from assessments.programs.models import Program, ProgramItem, ProgramVersion, handout_upload_to
+from assessments.programs.models import Program, ProgramItem, ProgramVersion
 from athletes import erasure, export
 from athletes.models import Athlete
 from runphys import audit
@@ -131,9 +129,9 @@ def handout_export_name(program: Program, version: ProgramVersion) -> str:
 
 
 def export_handouts(athlete):
-    """The stored PDF of every issued version, as issued."""
+    """The stored PDF of every issued version, as issued (one still being rendered is left out)."""
     versions = ProgramVersion.objects.issued().filter(program__athlete=athlete).select_related("program")
-    for version in versions.order_by("program__created_at", "number"):
+    for version in versions.exclude(pdf="").order_by("program__created_at", "number"):
         with version.pdf.open("rb") as stored:
             yield handout_export_name(version.program, version), stored.read()
 
@@ -143,18 +141,14 @@ def anonymise_programs(athlete) -> None:
     fields are replaced. Programs stay, as the retained clinical record, but de-identified:
 
     - notes for the athlete are cleared (free text that may name them or others);
-    - every issued version's stored handout, which printed the athlete's name, is rendered again
-      from the anonymised record and replaces the one issued. Issued versions are otherwise frozen
-      (``ProgramVersion.save`` refuses), so this one path writes the new file's name with a
-      queryset update, and audits it. The old file goes once the erasure commits.
+    - every issued version's stored handout, which printed the athlete's name, is deleted once the
+      erasure commits and rendered again from the anonymised record by the task worker
+      (``handouts.rerender``). Issued versions are otherwise frozen (``ProgramVersion.save``
+      refuses); this one path replaces their PDF, and audits it.
     """
     ProgramItem.objects.filter(version__program__athlete=athlete).exclude(notes="").update(notes="")
-    for version in ProgramVersion.objects.for_handout().issued().filter(program__athlete=athlete):
-        replaced = version.pdf.name
-        data = handouts.render_pdf(handouts.build(version))
-        name = default_storage.save(handout_upload_to(version, "handout.pdf"), ContentFile(data))
-        ProgramVersion.objects.filter(pk=version.pk).update(pdf=name)
-        transaction.on_commit(lambda replaced=replaced: default_storage.delete(replaced))
+    for version in ProgramVersion.objects.issued().filter(program__athlete=athlete):
+        handouts.rerender(version)
         audit.record("anonymise", target_type="program_version", target_id=str(version.code), clinic=athlete.clinic,
                      fields=["pdf", "notes"])
 
@@ -166,11 +160,12 @@ ERASED = "Cancelled: the athlete's record was erased before it was sent."
 
 def forget_recipients(athlete) -> None:
     """The erasure anonymiser for handout emails: the records keep what was sent and when, not to
-    whom (the address is the athlete's), and an email still waiting in the queue is cancelled, so
-    a handout never reaches an athlete whose record was erased. A worker only claims a queued row
-    (``runphys.emails.claim``), so once this commits none of them goes out; one already being
-    handed to the mail server at this moment cannot be called back."""
+    whom (the address is the athlete's), and an email still in the queue, or waiting for its PDF,
+    is cancelled, so a handout never reaches an athlete whose record was erased. A worker only
+    claims a queued row (``runphys.emails.claim``) and only waiting rows are released, so once this
+    commits none of them goes out; one already being handed to the mail server at this moment
+    cannot be called back."""
     sent = EmailDelivery.objects.filter(handout__version__program__athlete=athlete)
-    sent.filter(status=EmailDelivery.Status.QUEUED).update(status=EmailDelivery.Status.FAILED,
-                                                           failed_at=timezone.now(), last_error=ERASED)
+    unsent = sent.filter(status__in=[EmailDelivery.Status.WAITING, EmailDelivery.Status.QUEUED])
+    unsent.update(status=EmailDelivery.Status.FAILED, failed_at=timezone.now(), last_error=ERASED)
     sent.update(recipient="", body_text="", body_html="", attachment_path="")

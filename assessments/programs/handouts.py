@@ -5,7 +5,13 @@ contact details, the athlete, date and physio, "what we found" in plain words wi
 charts of the source assessment, every exercise with its pictures, steps, cues, dosage, side and
 the reason it is in the program, and which media files the renderer may embed. The layout is
 ``templates/handouts/handout.html`` with the print stylesheet ``static/css/handout.css``; the
-PDF comes from the project's one render function, ``runphys.pdf.render_pdf``.
+PDF comes from the project's one render function, ``runphys.pdf.render``, in an isolated child.
+
+Issuing: ``issue`` freezes the draft and enqueues ``render_handout`` on the task queue; the task
+worker renders the PDF (``render_version``) and stores it with the version, then lets go any email
+that was asked for meanwhile. The web request never renders an issued handout, so a slow or
+hostile one cannot hold a web worker; ``sweep`` (``manage.py sweep_handouts``) recovers renders
+a dead worker left behind.
 
 Pictures: only exercises visible to the program's clinic (shipped ones and its own) contribute
 pictures, and only their uploaded files are listed as embeddable media, so another clinic's
@@ -21,26 +27,24 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
 from io import BytesIO
-from urllib.parse import urljoin
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageOps
-from weasyprint import CSS
 
 from assessments import charts, findings
 from assessments.findings import Code
 from assessments.models import Assessment, reference_table
-from assessments.programs.models import ProgramItem, ProgramStateError, ProgramVersion, handout_upload_to
+from assessments.programs import deliveries
+from assessments.programs.models import ProgramItem, ProgramVersion, handout_upload_to
 from exercises.dosage import Load
 from exercises.models import Exercise
 from runphys import pdf
@@ -344,41 +348,94 @@ def render_html(handout: Handout) -> str:
     return render_to_string(TEMPLATE, {"handout": handout})
 
 
-@cache
-def stylesheet() -> CSS:
-    """The print stylesheet, parsed once per process (it only changes with a deployment)."""
-    path = finders.find(STYLESHEET)
-    # Its relative url()s resolve as in the browser: to the static files beside it.
-    return CSS(filename=path, base_url=urljoin(pdf.BASE_URL, settings.STATIC_URL + STYLESHEET),
-               url_fetcher=pdf.ProjectFetcher())
+def render(handout: Handout) -> pdf.Rendered:
+    """The handout as a PDF, rendered in an isolated child (``runphys.pdf``), with what it fetched."""
+    return pdf.render(render_html(handout), allowed_media=handout.allowed_media, stylesheets=[STYLESHEET])
 
 
 def render_pdf(handout: Handout) -> bytes:
-    return pdf.render_pdf(render_html(handout), allowed_media=handout.allowed_media, stylesheets=[stylesheet()])
+    return render(handout).pdf
 
+
+# --- Issuing and rendering an issued version's handout ---------------------------------------------
 
 def issue(version: ProgramVersion, *, by) -> None:
-    """Freeze this draft: render its handout once and store the PDF with it.
-
-    The version row is locked first, so a double click or two clinicians issuing at once give
-    one issued version and one stored PDF.
-    """
+    """Freeze the draft and queue its handout: the render runs in the task worker, never in the
+    request. Raises ``ProgramStateError`` when the draft cannot be issued (nothing is queued)."""
     with transaction.atomic():
-        locked = ProgramVersion.objects.select_for_update().get(pk=version.pk)
-        if not locked.is_draft:
-            raise ProgramStateError("This version has already been issued.")
-        if not locked.items.exists():
-            raise ProgramStateError("Add at least one exercise before issuing the program.")
-        issued_at = timezone.now()
-        loaded = ProgramVersion.objects.for_handout().get(pk=version.pk)
-        loaded.issued_at, loaded.issued_by = issued_at, by
-        data = render_pdf(build(loaded))
-        version.pdf.save(handout_upload_to(version, "handout.pdf"), ContentFile(data), save=False)
-        version.status, version.issued_at, version.issued_by = ProgramVersion.Status.ISSUED, issued_at, by
-        try:
-            version.save(update_fields=["status", "issued_at", "issued_by", "pdf", "updated_at"])
-        except BaseException:
-            version.pdf.delete(save=False)
-            version.status, version.issued_at, version.issued_by = ProgramVersion.Status.DRAFT, None, None
-            raise
-    version._issued_in_db = True
+        version.freeze(by=by)
+        transaction.on_commit(lambda: render_handout.enqueue(version.pk))
+
+
+def retry(version: ProgramVersion) -> bool:
+    """Queue a failed render again ("Try again"); False when it is not failed (any more)."""
+    queued = ProgramVersion.objects.filter(pk=version.pk, handout_status=ProgramVersion.Handout.FAILED).update(
+        handout_status=ProgramVersion.Handout.QUEUED, handout_requested_at=timezone.now(), handout_error="")
+    if queued:
+        transaction.on_commit(lambda: render_handout.enqueue(version.pk))
+    return bool(queued)
+
+
+def rerender(version: ProgramVersion) -> None:
+    """Replace an issued version's stored handout by a fresh render (erasure de-identifies it this
+    way); the old file goes once the caller's transaction commits."""
+    replaced = version.pdf.name
+    ProgramVersion.objects.filter(pk=version.pk).update(
+        pdf="", handout_status=ProgramVersion.Handout.QUEUED, handout_requested_at=timezone.now(), handout_error="")
+    if replaced:
+        transaction.on_commit(lambda: default_storage.delete(replaced))
+    transaction.on_commit(lambda: render_handout.enqueue(version.pk))
+
+
+@task()
+def render_handout(version_id: int) -> str:
+    """The task worker's job for one issued version (see ``render_version``)."""
+    return render_version(version_id)
+
+
+def render_version(version_id: int) -> str:
+    """Render a queued version's handout and store it; returns the outcome.
+
+    The version is claimed first (queued → rendering), so a duplicate task does nothing. A render
+    that fails or runs out of time or memory leaves the version "failed" with the reason, and the
+    physio can try again; emails asked for before the PDF existed go out once it is stored.
+    """
+    if not ProgramVersion.objects.claim_render(version_id):
+        return "skipped"
+    rendering = ProgramVersion.objects.rendering().filter(pk=version_id)
+    try:
+        version = ProgramVersion.objects.for_handout().get(pk=version_id)
+        data = render_pdf(build(version))
+    except pdf.RenderFailed as error:
+        logger.warning("Handout of version %s failed to render: %s", version_id, type(error).__name__)
+        rendering.update(handout_status=ProgramVersion.Handout.FAILED, handout_error=str(error)[:300])
+        return "failed"
+    except Exception:
+        rendering.update(handout_status=ProgramVersion.Handout.FAILED,
+                         handout_error="Something went wrong while producing the handout.")
+        raise
+    name = default_storage.save(handout_upload_to(version, "handout.pdf"), ContentFile(data))
+    with transaction.atomic():
+        stored = rendering.update(handout_status=ProgramVersion.Handout.READY, pdf=name, handout_error="")
+        if stored:
+            deliveries.release_waiting(version, name)
+    if not stored:  # the sweep took it back meanwhile; the other render stores its own copy
+        default_storage.delete(name)
+        return "skipped"
+    return "ready"
+
+
+def sweep(older_than: timedelta | None = None) -> int:
+    """Queue again the renders a dead worker left "rendering", and re-enqueue queued ones whose
+    task should have run long ago. Returns how many."""
+    older_than = older_than if older_than is not None else timedelta(seconds=2 * settings.PDF_RENDER_SECONDS + 60)
+    count = 0
+    for version in ProgramVersion.objects.stuck_rendering(older_than):
+        if ProgramVersion.objects.rendering().filter(pk=version.pk).update(
+                handout_status=ProgramVersion.Handout.QUEUED, handout_requested_at=timezone.now()):
+            transaction.on_commit(lambda pk=version.pk: render_handout.enqueue(pk))
+            count += 1
+    for version in ProgramVersion.objects.overdue(timedelta(minutes=10)):
+        transaction.on_commit(lambda pk=version.pk: render_handout.enqueue(pk))
+        count += 1
+    return count

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from exercises.dosage import Dosage, Side
 from exercises.models import Exercise, ProgramTemplate
@@ -189,6 +190,25 @@ class ProgramVersionQuerySet(ClinicScopedQuerySet):
     def drafts(self) -> "ProgramVersionQuerySet":
         return self.filter(status=ProgramVersion.Status.DRAFT)
 
+    def claim_render(self, pk: int) -> bool:
+        """Take a queued handout render (queued → rendering). Only one worker can win it, so a
+        re-enqueued task or a second worker never renders one version twice at once."""
+        return self.filter(pk=pk, status=ProgramVersion.Status.ISSUED,
+                           handout_status=ProgramVersion.Handout.QUEUED).update(
+            handout_status=ProgramVersion.Handout.RENDERING, handout_started_at=timezone.now()) == 1
+
+    def rendering(self) -> "ProgramVersionQuerySet":
+        return self.filter(handout_status=ProgramVersion.Handout.RENDERING)
+
+    def stuck_rendering(self, older_than) -> "ProgramVersionQuerySet":
+        """Renders whose worker died: "rendering" for longer than any render may take."""
+        return self.rendering().filter(handout_started_at__lt=timezone.now() - older_than)
+
+    def overdue(self, older_than) -> "ProgramVersionQuerySet":
+        """Queued renders whose task should have run long ago (its queue row lost or pruned)."""
+        return self.filter(handout_status=ProgramVersion.Handout.QUEUED,
+                           handout_requested_at__lt=timezone.now() - older_than)
+
     def for_handout(self) -> "ProgramVersionQuerySet":
         """Everything a handout shows, in a fixed number of queries whatever its length."""
         return self.select_related(
@@ -199,11 +219,26 @@ class ProgramVersionQuerySet(ClinicScopedQuerySet):
 
 
 class ProgramVersion(models.Model):
-    """One complete program as written: a draft while it is shaped, then frozen when issued."""
+    """One complete program as written: a draft while it is shaped, then frozen when issued.
+
+    Issuing freezes the content at once; the handout PDF is rendered afterwards by the task
+    worker (``handouts.render_handout``), so ``handout_status`` moves on while everything else
+    of an issued version stays as it was: queued → rendering → ready (with the stored PDF) or
+    failed (with why). Those moves are conditional updates of the row, never ``save()``, which
+    refuses to write an issued version.
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         ISSUED = "issued", "Issued"
+
+    class Handout(models.TextChoices):
+        """Where the issued version's PDF is; empty for a draft."""
+
+        QUEUED = "queued", "Preparing the handout"
+        RENDERING = "rendering", "Preparing the handout"
+        READY = "ready", "Handout ready"
+        FAILED = "failed", "Handout failed"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="versions")
@@ -223,6 +258,11 @@ class ProgramVersion(models.Model):
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+", editable=False)
     pdf = models.FileField("handout PDF", upload_to=handout_upload_to, blank=True, editable=False)
+    handout_status = models.CharField(max_length=10, choices=Handout, blank=True, editable=False)
+    handout_error = models.CharField(max_length=300, blank=True, editable=False,
+                                     help_text="Why the last render failed, in words for the clinician.")
+    handout_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    handout_started_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ProgramVersionQuerySet.as_manager()
 
@@ -234,11 +274,17 @@ class ProgramVersion(models.Model):
             models.UniqueConstraint(fields=["program"], condition=Q(status="draft"), name="program_one_draft"),
             models.CheckConstraint(condition=Q(number__gte=1), name="program_version_number_positive"),
             models.CheckConstraint(condition=Q(status__in=["draft", "issued"]), name="program_version_status"),
-            # Issued means frozen with its stored handout; a draft has neither.
+            # Issued means frozen, with a handout on its way or stored; a draft has neither.
             models.CheckConstraint(
-                condition=Q(status="draft", issued_at__isnull=True, issued_by__isnull=True, pdf="")
-                | (Q(status="issued", issued_at__isnull=False, issued_by__isnull=False) & ~Q(pdf="")),
-                name="program_version_issued_has_pdf",
+                condition=Q(status="draft", issued_at__isnull=True, issued_by__isnull=True, pdf="", handout_status="")
+                | Q(status="issued", issued_at__isnull=False, issued_by__isnull=False,
+                    handout_status__in=["queued", "rendering", "ready", "failed"]),
+                name="program_version_issued_has_handout",
+            ),
+            # The stored PDF and "ready" go together.
+            models.CheckConstraint(
+                condition=(Q(handout_status="ready") & ~Q(pdf="")) | (~Q(handout_status="ready") & Q(pdf="")),
+                name="program_version_ready_has_pdf",
             ),
             models.CheckConstraint(
                 condition=Q(review_on__isnull=True) | Q(review_on__gte=models.F("starts_on")),
@@ -274,6 +320,38 @@ class ProgramVersion(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.status == self.Status.ISSUED
+
+    @property
+    def handout_ready(self) -> bool:
+        return self.handout_status == self.Handout.READY
+
+    @property
+    def handout_pending(self) -> bool:
+        return self.handout_status in {self.Handout.QUEUED, self.Handout.RENDERING}
+
+    @property
+    def handout_failed(self) -> bool:
+        return self.handout_status == self.Handout.FAILED
+
+    @transaction.atomic
+    def freeze(self, *, by) -> None:
+        """Issue this draft: its content is frozen from now on and its handout is queued for
+        rendering (``handouts.issue`` enqueues the render once this commits).
+
+        The version row is locked first, so a double click or two clinicians issuing at once give
+        one issued version, and one render.
+        """
+        locked = ProgramVersion.objects.select_for_update().get(pk=self.pk)
+        if not locked.is_draft:
+            raise ProgramStateError("This version has already been issued.")
+        if not locked.items.exists():
+            raise ProgramStateError("Add at least one exercise before issuing the program.")
+        now = timezone.now()
+        self.status, self.issued_at, self.issued_by = self.Status.ISSUED, now, by
+        self.handout_status, self.handout_requested_at, self.handout_error = self.Handout.QUEUED, now, ""
+        self.save(update_fields=["status", "issued_at", "issued_by", "handout_status", "handout_requested_at",
+                                 "handout_error", "updated_at"])
+        self._issued_in_db = True
 
     def ensure_draft(self) -> None:
         if not self.is_draft:

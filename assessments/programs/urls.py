@@ -21,6 +21,8 @@ program_patterns = [
     path("items/<uuid:code>/remove/", views.item_remove, name="item_remove"),
     path("versions/<uuid:code>/preview/", views.handout_preview, name="handout_preview"),
     path("versions/<uuid:code>/handout.pdf", views.handout_pdf, name="handout_pdf"),
+    path("versions/<uuid:code>/handout/", views.handout_state, name="handout_state"),
+    path("versions/<uuid:code>/handout/retry/", views.handout_retry, name="handout_retry"),
 ]
 
 delivery_patterns = [

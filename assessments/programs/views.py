@@ -194,7 +194,7 @@ def program_edit(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @require_POST
 def program_issue(request: HttpRequest, code: UUID) -> HttpResponse:
-    """Freeze the draft, render its handout once and store the PDF."""
+    """Freeze the draft and queue its handout (rendered by the task worker, not here)."""
     program = _program(request, code)
     draft = _draft(request, program)
     if draft is None:
@@ -204,12 +204,8 @@ def program_issue(request: HttpRequest, code: UUID) -> HttpResponse:
     except ProgramStateError as error:
         messages.error(request, str(error))
         return redirect(program)
-    except pdf.RenderTimeout:
-        logger.error("Handout of version %s took too long to render", draft.code)
-        messages.error(request, "The handout took too long to produce; the program was not issued. Try again.")
-        return redirect(program)
-    audit.record("issue", request=request, target=draft, fields=["status", "pdf"])
-    messages.success(request, f"Version {draft.number} issued. Its handout is stored and ready to download.")
+    audit.record("issue", request=request, target=draft, fields=["status"])
+    messages.success(request, f"Version {draft.number} issued. Its handout is being prepared.")
     return redirect(program)
 
 
@@ -346,10 +342,32 @@ def handout_preview(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 @require_GET
+def handout_state(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Where an issued version's handout is; htmx polls it while the handout is being prepared.
+    Not audited: it shows the state of a file, none of the record (like ``delivery_status``)."""
+    version = get_object_or_404(ProgramVersion.objects.for_user(request.user).select_related("program"), code=code)
+    return render(request, "assessments/program_detail.html#handout-state", {"version": version})
+
+
+@require_POST
+def handout_retry(request: HttpRequest, code: UUID) -> HttpResponse:
+    """"Try again" after a failed render."""
+    version = get_object_or_404(ProgramVersion.objects.for_user(request.user).select_related("program"), code=code)
+    if handouts.retry(version):
+        audit.record("retry_handout", request=request, target=version, fields=["pdf"])
+        messages.success(request, "The handout is being prepared again.")
+    return redirect(version.program)
+
+
+@require_GET
 def handout_pdf(request: HttpRequest, code: UUID) -> HttpResponse:
     """An issued version's stored PDF, served as it was issued (never rendered again); a draft's
     PDF, rendered now and marked as a draft."""
     version = _version(request, code)
+    if version.is_issued and not version.handout_ready:
+        messages.info(request, "The handout is still being prepared." if version.handout_pending else
+                      f"The handout could not be produced: {version.handout_error}")
+        return redirect(version.program)
     if version.is_issued:
         try:
             stored = version.pdf.open("rb")
@@ -361,9 +379,8 @@ def handout_pdf(request: HttpRequest, code: UUID) -> HttpResponse:
                             content_type="application/pdf")
     try:
         data = handouts.render_pdf(handouts.build(version))
-    except pdf.RenderTimeout:
-        logger.error("Draft handout of version %s took too long to render", version.code)
-        messages.error(request, "The handout took too long to produce. Try again.")
+    except pdf.RenderFailed as error:
+        messages.error(request, f"The draft handout could not be produced: {error}")
         return redirect(version.program)
     audit.record("view", request=request, target=version, fields=["pdf"])
     response = HttpResponse(data, content_type="application/pdf")

@@ -87,6 +87,49 @@ def test_the_handout_arrives_once_over_smtp_with_the_pdf_intact(
     assert AuditEvent.objects.filter(action="email_handout", target_id=str(version.program.athlete.code)).count() == 1
 
 
+def test_a_send_asked_for_before_the_pdf_exists_goes_out_once_after_it(
+        bob_client, athlete, bob, smtp_server, run_tasks, django_capture_on_commit_callbacks):
+    from assessments.programs import handouts
+
+    library = make_library()
+    version = make_program(athlete, bob, [library["Prone hip internal rotation"]]).latest
+    with django_capture_on_commit_callbacks(execute=True):
+        handouts.issue(version, by=bob)
+    page = bob_client.get(send_url(version))
+    assert "still being prepared" in page.text and 'data-testid="send-button"' in page.text
+    post_send(bob_client, version, capture=django_capture_on_commit_callbacks)
+    email = HandoutDelivery.objects.get().email
+    assert (email.status, email.attachment_path) == (EmailDelivery.Status.WAITING, "")
+    assert smtp_server.handler.messages() == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_tasks() == 1  # the render, which lets the email go once the PDF is stored
+    assert run_tasks() == 1  # the email
+    version.refresh_from_db()
+    email.refresh_from_db()
+    assert version.handout_ready and email.status == EmailDelivery.Status.SENT
+    assert email.attachment_path == version.pdf.name
+    [message] = smtp_server.handler.messages()
+    [attachment] = [part for part in message.walk() if part.get_content_type() == "application/pdf"]
+    with version.pdf.open("rb") as stored:
+        assert attachment.get_payload(decode=True) == stored.read()
+    assert run_tasks() == 0 and len(smtp_server.handler.received) == 1
+
+
+def test_a_handout_that_failed_to_render_cannot_be_emailed(bob_client, athlete, bob, settings, run_tasks,
+                                                           django_capture_on_commit_callbacks):
+    from assessments.programs import handouts
+
+    version = make_program(athlete, bob, [make_library()["Prone hip internal rotation"]]).latest
+    with django_capture_on_commit_callbacks(execute=True):
+        handouts.issue(version, by=bob)
+    settings.PDF_RENDER_SECONDS = 0.001
+    run_tasks()
+    response = post_send(bob_client, version)
+    assert response.status_code == 409 and "The handout could not be produced" in response.text
+    assert not EmailDelivery.objects.exists()
+
+
 def test_subject_and_attachment_name_carry_no_health_details_or_name(version):
     from assessments.programs import deliveries
 
@@ -215,7 +258,7 @@ def test_program_page_and_athlete_timeline_show_the_delivery(
     post_send(bob_client, version, capture=django_capture_on_commit_callbacks)
     run_tasks()
     program_page = bob_client.get(version.program.get_absolute_url())
-    assert 'data-status="sent"' in program_page.text and "Send again" in program_page.text
+    assert 'data-status="sent"' in program_page.text
     athlete_page = bob_client.get(version.program.athlete.get_absolute_url())
     assert 'data-testid="timeline-emails"' in athlete_page.text
     assert 'data-status="sent"' in athlete_page.text and "Hip mobility, phase 1" in athlete_page.text

@@ -182,16 +182,15 @@ def test_another_clinics_picture_never_reaches_the_handout(program, clinic_b, se
 
 @pytest.fixture
 def fetchers(monkeypatch) -> list:
-    """Every fetcher the renderer makes from here on, to read what it fetched and refused."""
+    """What every render from here on fetched and refused (``pdf.Rendered`` records)."""
     made = []
-    original = handouts.pdf.ProjectFetcher
+    original = handouts.pdf.render
 
-    class Recording(original):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            made.append(self)
+    def recording(*args, **kwargs):
+        made.append(original(*args, **kwargs))
+        return made[-1]
 
-    monkeypatch.setattr(handouts.pdf, "ProjectFetcher", Recording)
+    monkeypatch.setattr(handouts.pdf, "render", recording)
     return made
 
 

@@ -4,7 +4,6 @@ file is served as issued, without rendering again; a draft's PDF is rendered on 
 import pytest
 from django.urls import reverse
 
-from assessments.programs import handouts
 from runphys import pdf
 from runphys.models import AuditEvent
 from tests.assessments.programs_support import make_world, media_root  # noqa: F401
@@ -23,13 +22,13 @@ def world(clinic_a, bob):
 def render_calls(monkeypatch):
     """A spy on the project's one render function: every call is counted, then rendered."""
     calls = []
-    real = pdf.render_pdf
+    real = pdf.render
 
     def spy(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pdf, "render_pdf", spy)
+    monkeypatch.setattr(pdf, "render", spy)
     return calls
 
 
@@ -99,16 +98,11 @@ def test_a_missing_stored_file_is_a_404_not_a_new_rendering(bob_client, bob, wor
     assert len(render_calls) == 1
 
 
-def test_a_render_timeout_issues_nothing(bob_client, world, monkeypatch):
-    program = world[3]
-
-    def too_slow(*args, **kwargs):
-        raise pdf.RenderTimeout("too slow")
-
-    monkeypatch.setattr(handouts, "render_pdf", too_slow)
-    response = bob_client.post(reverse("programs:issue", args=[program.code]), follow=True)
-    assert "took too long" in response.text
-    assert program.versions.get().status == "draft"
+def test_a_draft_pdf_that_fails_to_render_says_why(bob_client, world, settings):
+    settings.PDF_RENDER_SECONDS = 0.001
+    version = world[3].latest
+    response = bob_client.get(reverse("programs:handout_pdf", args=[version.code]), follow=True)
+    assert "The draft handout could not be produced: It took longer than the 0.001 s allowed" in response.text
 
 
 def test_handout_query_count_does_not_grow_with_items(bob_client, world, django_assert_max_num_queries):

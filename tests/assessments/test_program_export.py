@@ -42,7 +42,7 @@ def test_a_program_alone_makes_erasure_anonymise(clinic_a, bob):
     assert erasure.planned_outcome(athlete) == erasure.Outcome.ANONYMISED
 
 
-def test_anonymising_de_identifies_the_handouts_notes_and_emails(clinic_a, bob, settings,
+def test_anonymising_de_identifies_the_handouts_notes_and_emails(clinic_a, bob, settings, run_tasks,
                                                                  django_capture_on_commit_callbacks):
     from pypdf import PdfReader
 
@@ -70,8 +70,11 @@ def test_anonymising_de_identifies_the_handouts_notes_and_emails(clinic_a, bob, 
         assert erasure.erase(athlete, actor=bob) == erasure.Outcome.ANONYMISED
 
     version.refresh_from_db()
-    assert version.is_issued and version.pdf.name != issued
+    assert version.is_issued and (version.handout_status, version.pdf.name) == ("queued", "")
     assert not (settings.MEDIA_ROOT / issued).exists()
+    assert run_tasks() == 1  # the task worker renders the de-identified handout
+    version.refresh_from_db()
+    assert version.handout_ready and version.pdf.name != issued
     text = text_of(version.pdf.name)
     assert "Ines" not in text and "Okafor" not in text and "Berlin" not in text
     assert "Anonymised athlete" in text

@@ -13,9 +13,9 @@ from tests.url_patterns import project_routes
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 ROUTES = [r for r in project_routes() if r.namespace == "programs"]
-POST_ONLY = {"issue", "revise", "discard", "item_add", "item_add_template", "item_move", "item_remove"}
+POST_ONLY = {"issue", "revise", "discard", "item_add", "item_add_template", "item_move", "item_remove", "handout_retry"}
 GET_AND_POST = {"create", "new", "edit", "item_edit"}
-GET_ONLY = {"list", "detail", "handout_preview", "handout_pdf"}
+GET_ONLY = {"list", "detail", "handout_preview", "handout_pdf", "handout_state"}
 
 
 @pytest.fixture
@@ -34,7 +34,8 @@ def code_for(name: str, world) -> str | None:
         "create": assessment.code, "new": athlete.code,
         "item_edit": draft.items.first().code, "item_move": draft.items.first().code,
         "item_remove": draft.items.first().code,
-        "handout_preview": draft.code, "handout_pdf": issued.code,
+        "handout_preview": draft.code, "handout_pdf": issued.code, "handout_state": issued.code,
+        "handout_retry": issued.code,
     }.get(name, program.code if name != "list" else None)
 
 

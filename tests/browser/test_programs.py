@@ -15,6 +15,7 @@ from tests.assessments.conftest import make_assessment, make_athlete
 from tests.assessments.programs_support import LOW_LEFT_IR, make_library, media_root  # noqa: F401
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
+from tests.workers import start_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]
 
@@ -64,8 +65,18 @@ def test_create_reorder_issue_and_download(page, bob):
     page.screenshot(path="/tmp/handout-preview.png", full_page=True)
     page.get_by_role("link", name="← Back to the program").click()
 
+    # Issuing freezes the version at once; the handout is rendered by the task worker, and the page
+    # turns from "Preparing the handout…" to the download by itself (htmx polling).
     page.get_by_test_id("issue-button").click()
     expect(page.get_by_test_id("program-state")).to_contain_text("Version 1 issued")
+    expect(page.get_by_test_id("handout-preparing")).to_have_text("Preparing the handout…")
+    worker = start_worker()
+    try:
+        expect(page.get_by_test_id("download-link")).to_be_visible(timeout=30_000)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+    expect(page.get_by_test_id("handout-state")).to_have_attribute("data-status", "ready")
     with page.expect_download() as download_info:
         page.get_by_test_id("download-link").click()
     download = download_info.value

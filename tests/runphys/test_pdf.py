@@ -1,4 +1,5 @@
-"""The render function: real WeasyPrint PDFs, nothing fetched outside the project's own files."""
+"""The render function: real WeasyPrint PDFs in an isolated child process with memory and time caps,
+nothing fetched outside the project's own files."""
 
 import io
 import threading
@@ -7,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from pypdf import PdfReader
 
-from runphys.pdf import ProjectFetcher, RenderTimeout, render_pdf
+from runphys.pdf import RenderFailed, RenderOutOfMemory, RenderTimeout, render, render_pdf
 
 
 def pdf_text(data: bytes) -> str:
@@ -54,19 +55,21 @@ def test_renders_a_real_pdf_with_the_text():
 
 
 def test_project_static_files_are_fetched():
-    fetcher = ProjectFetcher()
-    render_pdf('<link rel="stylesheet" href="/static/css/runphys.css"><img src="/static/img/favicon.svg">',
-               fetcher=fetcher)
-    assert fetcher.fetched == ["https://runphys.invalid/static/css/runphys.css",
-                               "https://runphys.invalid/static/img/favicon.svg"]
-    assert fetcher.refused == []
+    rendered = render('<link rel="stylesheet" href="/static/css/runphys.css"><img src="/static/img/favicon.svg">')
+    assert rendered.fetched == ("https://runphys.invalid/static/css/runphys.css",
+                                "https://runphys.invalid/static/img/favicon.svg")
+    assert rendered.refused == ()
+
+
+def test_a_project_stylesheet_applies():
+    rendered = render("<p>Styled</p>", stylesheets=["css/handout.css"])
+    assert "Styled" in pdf_text(rendered.pdf) and rendered.refused == ()
 
 
 def test_data_urls_are_allowed():
-    fetcher = ProjectFetcher()
     svg = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='4' height='4'/%3E"
-    render_pdf(f'<img src="{svg}">', fetcher=fetcher)
-    assert fetcher.fetched == [svg] and fetcher.refused == []
+    rendered = render(f'<img src="{svg}">')
+    assert rendered.fetched == (svg,) and rendered.refused == ()
 
 
 def test_hostile_html_fetches_nothing_and_embeds_nothing(http_server, tmp_path):
@@ -82,105 +85,75 @@ def test_hostile_html_fetches_nothing_and_embeds_nothing(http_server, tmp_path):
       <img src="/media/../../etc/passwd">
       <p>done</p>
     """
-    fetcher = ProjectFetcher()
-    data = render_pdf(hostile, fetcher=fetcher)
-    assert data.startswith(b"%PDF-")
+    rendered = render(hostile)
+    assert rendered.pdf.startswith(b"%PDF-")
     assert hits == []
-    assert fetcher.fetched == []
-    assert len(fetcher.refused) >= 8
-    assert embedded_files(data) == []
-    assert b"root:" not in data
+    assert rendered.fetched == ()
+    assert len(rendered.refused) >= 8
+    assert embedded_files(rendered.pdf) == []
+    assert b"root:" not in rendered.pdf
 
 
 def test_media_files_only_when_listed(settings, tmp_path):
+    """The child reads the caller's settings (here a test's own MEDIA_ROOT), not its own."""
     settings.MEDIA_ROOT = tmp_path
     (tmp_path / "exercises").mkdir()
     ours = tmp_path / "exercises" / "ours.svg"
     theirs = tmp_path / "exercises" / "theirs.svg"
     for path in (ours, theirs):
         path.write_text("<svg xmlns='http://www.w3.org/2000/svg' width='4' height='4'/>")
-    fetcher = ProjectFetcher(allowed_media=["exercises/ours.svg"])
-    render_pdf('<img src="/media/exercises/ours.svg"><img src="/media/exercises/theirs.svg">'
-               f'<img src="file://{theirs}">', fetcher=fetcher)
-    assert fetcher.fetched == ["https://runphys.invalid/media/exercises/ours.svg"]
-    assert len(fetcher.refused) == 2
+    rendered = render('<img src="/media/exercises/ours.svg"><img src="/media/exercises/theirs.svg">'
+                      f'<img src="file://{theirs}">', allowed_media=["exercises/ours.svg"])
+    assert rendered.fetched == ("https://runphys.invalid/media/exercises/ours.svg",)
+    assert len(rendered.refused) == 2
 
 
 def test_symlink_out_of_the_media_root_is_refused(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()
     (settings.MEDIA_ROOT / "escape.txt").symlink_to("/etc/hostname")
-    fetcher = ProjectFetcher(allowed_media=["escape.txt"])
-    data = render_pdf('<a rel="attachment" href="/media/escape.txt">x</a>', fetcher=fetcher)
-    assert fetcher.fetched == [] and embedded_files(data) == []
+    rendered = render('<a rel="attachment" href="/media/escape.txt">x</a>', allowed_media=["escape.txt"])
+    assert rendered.fetched == () and embedded_files(rendered.pdf) == []
 
 
-def test_rendering_has_a_time_limit():
-    heavy = "<table>" + "".join(f"<tr><td>row {n}</td><td>{'x ' * 40}</td></tr>" for n in range(6000)) + "</table>"
-    with pytest.raises(RenderTimeout):
-        render_pdf(heavy, timeout=0.05)
+HEAVY = "<table>" + "".join(f"<tr><td>row {n}</td><td>{'x ' * 40}</td></tr>" for n in range(6000)) + "</table>"
 
 
-def test_the_time_limit_holds_when_its_first_alarm_is_swallowed():
-    """An alarm that fires while Python runs a weakref callback, or inside code that catches every
-    exception, is lost: the limit fires again until one gets out."""
-    import time
-
-    from runphys.pdf import time_limit
-
-    swallowed = 0
-    started = time.perf_counter()
-    with pytest.raises(RenderTimeout), time_limit(0.05):
-        while True:
-            try:
-                time.sleep(0.01)
-            except RenderTimeout:
-                if swallowed == 2:
-                    raise
-                swallowed += 1
-    assert swallowed == 2 and time.perf_counter() - started < 2
-    time.sleep(0.25)  # the alarm is off after the block: nothing fires here
-
-
-def test_a_swallowed_alarm_is_not_reported_but_other_unraisable_errors_are(monkeypatch):
-    import sys
-    from types import SimpleNamespace
-
-    from runphys.pdf import time_limit
-
-    seen = []
-
-    def hook(unraisable):
-        seen.append(type(unraisable.exc_value))
-
-    monkeypatch.setattr(sys, "unraisablehook", hook)
-    with time_limit(5):
-        sys.unraisablehook(SimpleNamespace(exc_value=RenderTimeout("swallowed in a destructor")))
-        sys.unraisablehook(SimpleNamespace(exc_value=ValueError("a real problem")))
-    assert seen == [ValueError] and sys.unraisablehook is hook
-
-
-def test_an_alarm_left_running_by_a_cut_short_clean_up_stops_itself():
-    """If the block's clean-up were cut short, the alarm would keep firing into whatever runs
-    next; the handler sees that the block's caller has returned and stops it instead."""
+def test_a_render_over_its_time_limit_is_stopped_and_the_caller_carries_on():
     import signal
-    import time
 
-    from runphys.pdf import time_limit
+    before = signal.getsignal(signal.SIGALRM)
+    with pytest.raises(RenderTimeout, match="longer than the 0.3 s allowed"):
+        render_pdf(HEAVY, seconds=0.3)
+    assert signal.getsignal(signal.SIGALRM) is before  # no alarm or handler in the caller
+    assert render_pdf("<p>next</p>").startswith(b"%PDF-")
 
-    def render_whose_clean_up_never_runs():
-        limit = time_limit(5)
-        limit.__enter__()  # and never __exit__
-        signal.setitimer(signal.ITIMER_REAL, 0.02, 0.02)
 
-    import sys
+def test_the_time_limit_comes_from_the_settings(settings):
+    settings.PDF_RENDER_SECONDS = 0.3
+    with pytest.raises(RenderTimeout):
+        render_pdf(HEAVY)
 
-    previous, hook = signal.getsignal(signal.SIGALRM), sys.unraisablehook
-    try:
-        render_whose_clean_up_never_runs()
-        time.sleep(0.2)  # alarms fire here, outside the block: none may raise
-        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        sys.unraisablehook = hook
+
+def huge_image_url(side: int) -> str:
+    import base64
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (side, side), (200, 30, 30)).save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_a_render_over_its_memory_cap_fails_with_the_reason_and_the_caller_carries_on():
+    """A 12,000-pixel square picture decodes to over 400 MB; with its copies it passes the
+    default 768 MiB cap."""
+    with pytest.raises(RenderOutOfMemory, match="more than the 768 MiB"):
+        render_pdf(f'<img src="{huge_image_url(12_000)}">')
+    assert render_pdf("<p>next</p>").startswith(b"%PDF-")
+
+
+def test_the_memory_cap_comes_from_the_settings(settings):
+    settings.PDF_RENDER_MEMORY_MB = 200
+    with pytest.raises(RenderFailed, match="200 MiB"):
+        render_pdf(f'<img src="{huge_image_url(6_000)}">')

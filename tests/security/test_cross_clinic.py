@@ -53,6 +53,8 @@ RECORD_URLS: dict[str, Callable[[World], dict]] = {
     "programs:item_remove": lambda w: {"code": w.item.code},
     "programs:handout_preview": lambda w: {"code": w.draft.code},
     "programs:handout_pdf": lambda w: {"code": w.draft.code},
+    "programs:handout_state": lambda w: {"code": w.issued.code},
+    "programs:handout_retry": lambda w: {"code": w.issued.code},
     "deliveries:send": lambda w: {"code": w.issued.code},
     "deliveries:status": lambda w: {"code": w.delivery.code},
     "exercises:detail": lambda w: {"code": w.exercise.code},

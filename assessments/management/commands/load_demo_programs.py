@@ -45,6 +45,7 @@ class Command(BaseCommand):
         for program in made[:-1]:  # the last stays a draft, to show the editing screen
             draft = program.latest
             handouts.issue(draft, by=draft.clinician)
+            handouts.render_version(draft.pk)  # now, as the worker would: the demo opens with its PDFs
             audit.record("issue", actor=draft.clinician, target=draft, clinic=clinic, fields=["status", "pdf"])
         self.stdout.write(f"{len(made)} demo programs created, {max(len(made) - 1, 0)} issued.")
 
