@@ -77,6 +77,8 @@ class Code(StrEnum):
     REFER_REVIEW = "refer_review"
     REAL_CHANGE = "real_change"
     WITHIN_ERROR = "within_error"
+    # An observation rather than a finding of this module; it motivates extension work all the same.
+    LIMITED_EXTENSION_TOE_OFF = "limited_extension_toe_off"
 
 
 CODE_LABELS = {
@@ -89,6 +91,7 @@ CODE_LABELS = {
     Code.REFER_REVIEW: "refer / review",
     Code.REAL_CHANGE: "real change",
     Code.WITHIN_ERROR: "within measurement error",
+    Code.LIMITED_EXTENSION_TOE_OFF: "limited hip extension at toe-off",
 }
 # Findings about the athlete's state (counted as "open findings"); changes describe time instead.
 OPEN_CODES = frozenset(
@@ -492,6 +495,40 @@ EXERCISE_FINDINGS = {
     Code.ASYMMETRY_ER: ("low_er", "asymmetry"),
     Code.LIMITED_EXTENSION: ("limited_extension",),
     Code.POOR_CONTROL: ("poor_control",),
+    Code.LIMITED_EXTENSION_TOE_OFF: ("limited_extension",),
+}
+
+
+@dataclass(frozen=True)
+class Motive:
+    """What a finding means for an exercise it motivated: a label for the clinician, and the
+    handout's "why" for the athlete."""
+
+    label: str
+    athlete_reason: str
+
+
+# Every finding that can motivate an exercise (the keys of EXERCISE_FINDINGS), stored as
+# ``ProgramItem.finding``.
+MOTIVES = {
+    Code.BELOW_REFERENCE_IR: Motive(
+        "IR below reference",
+        "To let your hip turn inwards further, which it needs when your leg is behind you as you push off."),
+    Code.ASYMMETRY_IR: Motive(
+        "IR asymmetry", "To bring the inward turn of your stiffer hip closer to that of your other hip."),
+    Code.BELOW_REFERENCE_ER: Motive(
+        "ER below reference", "To ease the front and outside of your hip so that it turns outwards more freely."),
+    Code.ASYMMETRY_ER: Motive(
+        "ER asymmetry", "To bring the outward turn of your stiffer hip closer to that of your other hip."),
+    Code.LIMITED_EXTENSION: Motive(
+        "Limited hip extension",
+        "To let your thigh swing further back behind you, as it does at the end of each stride."),
+    Code.LIMITED_EXTENSION_TOE_OFF: Motive(
+        "Limited hip extension at toe-off",
+        "To let your thigh swing further back behind you, as it does at the end of each stride."),
+    Code.POOR_CONTROL: Motive(
+        "Poor control while running",
+        "To train the muscles that keep your pelvis level and your knee in line while you run."),
 }
 
 

@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from assessments import findings
 from assessments.plausibility import ACCEPTED
+from assessments.reports import Report
 from assessments.vocabulary import (
     ROTATION_POSITIONS,
     ROTATIONS,
@@ -316,6 +317,16 @@ class Assessment(models.Model):
             Q(assessed_on__lt=self.assessed_on) | Q(assessed_on=self.assessed_on, created_at__lt=self.created_at)
         ).newest_first()
 
+    def findings(self, table: findings.ReferenceTable | None = None) -> list[findings.Finding]:
+        """What this visit shows on its own, most serious first (uses prefetched readings). Pass
+        the clinic's ``reference_table`` when reading many assessments."""
+        return findings.session_findings(self.session(), table or reference_table(self.athlete.clinic))
+
+    def report(self, table: "findings.ReferenceTable | None" = None) -> Report:  # quoted: findings is a method here
+        """Findings, comparisons with every earlier visit, summaries, charts and exercise targets."""
+        earlier = [a.session() for a in self.earlier().with_readings()]
+        return Report.of(self.session(), earlier, table or reference_table(self.athlete.clinic))
+
 
 @dataclass
 class ReadingRow:
@@ -413,7 +424,7 @@ class Reading(models.Model):
 
 
 def _open_findings(assessment: Assessment, table: findings.ReferenceTable) -> int:
-    return sum(1 for f in findings.session_findings(assessment.session(), table) if f.is_open)
+    return sum(1 for f in assessment.findings(table) if f.is_open)
 
 
 def update_athlete_summary(athlete: Athlete) -> None:
@@ -445,4 +456,4 @@ def update_clinic_summaries(clinic: Clinic) -> int:
 # --- Programs and the emailing of their handouts ----------------------------------------------------
 # The one import of the programs room from here: Django registers an app's models from its models
 # module, and the programs sub-package belongs to this app (label "assessments").
-from assessments.programs.models import HandoutDelivery, HandoutEmail, Motive, Program, ProgramItem, ProgramVersion  # noqa: E402, F401, I001
+from assessments.programs.models import HandoutDelivery, HandoutEmail, Program, ProgramItem, ProgramVersion  # noqa: E402, F401, I001

@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import charts, findings
 from assessments.forms import AssessmentDefaultsForm, AssessmentEntry, MdcSettingForm, ReferenceValueForm
 from assessments.models import (
     Assessment,
@@ -37,10 +36,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     assessments = Assessment.objects.for_user(request.user).newest_first().with_readings()
     page = Paginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
     table = reference_table(request.user.clinic)
-    rows = [
-        (assessment, [f for f in findings.session_findings(assessment.session(), table) if f.is_open])
-        for assessment in page
-    ]
+    rows = [(assessment, [f for f in assessment.findings(table) if f.is_open]) for assessment in page]
     audit.record("list", request=request, target_type="assessment", fields=[])
     return render(request, "assessments/assessment_list.html", {"page": page, "rows": rows})
 
@@ -77,24 +73,11 @@ def assessment_edit(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_GET
 def assessment_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     assessment = get_object_or_404(Assessment.objects.for_user(request.user).with_readings(), code=code)
-    table = reference_table(request.user.clinic)
-    current = assessment.session()
-    earlier = list(assessment.earlier().with_readings())
-    history = [a.session() for a in earlier]
-    session_findings = findings.session_findings(current, table)
-    context = {
-        "assessment": assessment,
-        "athlete": assessment.athlete,
-        "rows": assessment.reading_rows(),
-        "findings": session_findings,
-        "changes": findings.changes(current, history, table),
-        "summaries": findings.rotation_summaries(current, table),
-        "charts": charts.progress_charts(current, [current, *history], table),
-        "targets": findings.exercise_targets(session_findings, assessment.compensations),
-        "earlier_count": len(earlier),
-    }
+    report = assessment.report(reference_table(request.user.clinic))
     audit.record("view", request=request, target=assessment)
-    return render(request, "assessments/assessment_detail.html", context)
+    return render(request, "assessments/assessment_detail.html", {
+        "assessment": assessment, "athlete": assessment.athlete, "rows": assessment.reading_rows(), "report": report,
+    })
 
 
 # --- Reference values, MDC and clinic defaults ------------------------------------------------------

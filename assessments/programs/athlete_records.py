@@ -10,7 +10,6 @@ programs room because it reaches both rooms, and only ``assessments.programs`` m
 from django.db import models
 from django.utils import timezone
 
-from assessments import findings
 from assessments.models import Assessment, reference_table
 from assessments.programs import handouts
 from assessments.programs.models import Program, ProgramItem, ProgramVersion
@@ -76,7 +75,7 @@ def export_section(athlete: Athlete) -> list[dict]:
             "findings": [
                 {"code": f.code, "severity": f.severity, "for_clinician": f.clinician_text,
                  "for_athlete": f.athlete_text, "source": f.source}
-                for f in findings.session_findings(assessment.session(), table)
+                for f in assessment.findings(table)
             ],
             "created_at": assessment.created_at,
             "updated_at": assessment.updated_at,

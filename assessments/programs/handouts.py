@@ -40,8 +40,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageOps
 
-from assessments import charts, findings
-from assessments.findings import Code
+from assessments import charts
 from assessments.models import Assessment, reference_table
 from assessments.programs import deliveries
 from assessments.programs.models import ProgramItem, ProgramVersion, handout_upload_to
@@ -63,9 +62,6 @@ PRINT_LOGO_LONG_SIDE = 480
 PRUNE_AFTER = timedelta(hours=1)
 PRINT_JPEG_QUALITY = 82
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-# What "what we found" shows: the findings about the athlete's hips now, and real changes since
-# the last visit; changes within measurement error are not news to the athlete.
-SHOWN_CODES = findings.OPEN_CODES | {Code.REAL_CHANGE}
 
 
 @dataclass(frozen=True)
@@ -261,23 +257,6 @@ def handout_exercise(number: int, item: ProgramItem, clinic_id: int, *, for_pdf:
     )
 
 
-def assessment_content(assessment_id: int | None, clinic) -> tuple[tuple[str, ...], bool, tuple[charts.Chart, ...]]:
-    """Plain-words findings, whether a refer/review flag was raised, and the progress charts."""
-    if assessment_id is None:
-        return (), False, ()
-    assessment = Assessment.objects.with_readings().get(pk=assessment_id)
-    table = reference_table(clinic)
-    current = assessment.session()
-    history = [a.session() for a in assessment.earlier().with_readings()]
-    found = findings.session_findings(current, table) + findings.changes(current, history, table)
-    sentences: list[str] = []
-    for finding in found:
-        if finding.code in SHOWN_CODES and finding.athlete_text not in sentences:
-            sentences.append(finding.athlete_text)
-    refer = any(f.code == Code.REFER_REVIEW for f in found)
-    return tuple(sentences), refer, tuple(charts.progress_charts(current, [current, *history], table))
-
-
 def chart_image(chart: charts.Chart) -> Picture:
     """A chart as an image for the PDF. Drawn from the same template as on screen; as an image
     rather than inline SVG, because WeasyPrint would otherwise parse and style every line and
@@ -311,7 +290,10 @@ def build(version: ProgramVersion, *, for_pdf: bool = True) -> Handout:
                 logo = Picture(settings.MEDIA_URL + copy, f"{clinic.name} logo")
         else:
             logo = Picture(reverse("clinic_logo"), f"{clinic.name} logo")
-    sentences, refer, progress = assessment_content(program.assessment_id, clinic)
+    report = None
+    if program.assessment_id is not None:
+        report = Assessment.objects.with_readings().get(pk=program.assessment_id).report(reference_table(clinic))
+    progress = report.charts if report else ()
     items = list(version.items.all())
     issued_at: datetime | None = version.issued_at
     return Handout(
@@ -331,8 +313,8 @@ def build(version: ProgramVersion, *, for_pdf: bool = True) -> Handout:
         clinician_name=version.clinician.get_full_name() or str(version.clinician),
         starts_on=version.starts_on,
         review_on=version.review_on,
-        findings=sentences,
-        refer=refer,
+        findings=report.athlete_sentences if report else (),
+        refer=bool(report and report.refer_flags),
         charts=progress,
         chart_images=tuple(chart_image(chart) for chart in progress) if for_pdf else (),
         exercises=tuple(

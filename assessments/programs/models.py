@@ -19,6 +19,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import findings
 from exercises.dosage import Dosage, Side
 from exercises.models import Exercise, ProgramTemplate
 from runphys.models import Clinic, EmailDelivery
@@ -33,36 +34,8 @@ class ProgramStateError(Exception):
     """The program is not in a state that allows this (e.g. issuing an empty draft)."""
 
 
-class Motive(models.TextChoices):
-    """The finding that motivated an item (``assessments.findings`` codes, plus the toe-off
-    observation). An empty value means the clinician added the item of their own accord."""
-
-    BELOW_REFERENCE_IR = "below_reference_ir", "IR below reference"
-    ASYMMETRY_IR = "asymmetry_ir", "IR asymmetry"
-    BELOW_REFERENCE_ER = "below_reference_er", "ER below reference"
-    ASYMMETRY_ER = "asymmetry_er", "ER asymmetry"
-    LIMITED_EXTENSION = "limited_extension", "Limited hip extension"
-    LIMITED_EXTENSION_TOE_OFF = "limited_extension_toe_off", "Limited hip extension at toe-off"
-    POOR_CONTROL = "poor_control", "Poor control while running"
-
-    @property
-    def athlete_reason(self) -> str:
-        """Why the exercise is in the program, in the words of the handout."""
-        return ATHLETE_REASONS[self.value]
-
-
-ATHLETE_REASONS = {
-    Motive.BELOW_REFERENCE_IR: "To let your hip turn inwards further, which it needs when your leg is behind you "
-                               "as you push off.",
-    Motive.ASYMMETRY_IR: "To bring the inward turn of your stiffer hip closer to that of your other hip.",
-    Motive.BELOW_REFERENCE_ER: "To ease the front and outside of your hip so that it turns outwards more freely.",
-    Motive.ASYMMETRY_ER: "To bring the outward turn of your stiffer hip closer to that of your other hip.",
-    Motive.LIMITED_EXTENSION: "To let your thigh swing further back behind you, as it does at the end of each "
-                              "stride.",
-    Motive.LIMITED_EXTENSION_TOE_OFF: "To let your thigh swing further back behind you, as it does at the end of "
-                                      "each stride.",
-    Motive.POOR_CONTROL: "To train the muscles that keep your pelvis level and your knee in line while you run.",
-}
+# The finding that motivated an item; an empty value means the clinician added it of their own accord.
+MOTIVE_CHOICES = [(code.value, motive.label) for code, motive in findings.MOTIVES.items()]
 CLINICIAN_CHOICE_REASON = "Chosen by your physio to support the rest of your program."
 
 
@@ -430,7 +403,7 @@ class ProgramItem(Dosage):
         "notes for the athlete", max_length=300, blank=True,
         help_text="Printed under the exercise on the handout, e.g. “Only to the point of a gentle stretch”.",
     )
-    finding = models.CharField("suggested for", max_length=30, choices=Motive, blank=True,
+    finding = models.CharField("suggested for", max_length=30, choices=MOTIVE_CHOICES, blank=True,
                                help_text="The finding that motivated the exercise; empty when you added it.")
     finding_detail = models.TextField(
         blank=True, editable=False, help_text="What the finding said when the exercise was suggested.",
@@ -442,7 +415,7 @@ class ProgramItem(Dosage):
         ordering = ["order", "pk"]
         constraints = [
             *Dosage.Meta.constraints,
-            models.CheckConstraint(condition=Q(finding="") | Q(finding__in=Motive.values),
+            models.CheckConstraint(condition=Q(finding="") | Q(finding__in=list(findings.MOTIVES)),
                                    name="program_item_finding_valid"),
         ]
 
@@ -464,7 +437,7 @@ class ProgramItem(Dosage):
     @property
     def why(self) -> str:
         """The handout's "why this exercise" line."""
-        return Motive(self.finding).athlete_reason if self.finding else CLINICIAN_CHOICE_REASON
+        return findings.MOTIVES[findings.Code(self.finding)].athlete_reason if self.finding else CLINICIAN_CHOICE_REASON
 
     @property
     def side_label(self) -> str:

@@ -29,12 +29,12 @@ from django.db.models import Q
 
 from assessments import findings
 from assessments.findings import Code, Finding, Severity
-from assessments.programs.models import Motive, Program
-from assessments.vocabulary import Compensation
+from assessments.programs.models import Program
+from assessments.reports import Report
 from exercises.models import Exercise, Family, ProgramTemplate
 
 PER_TARGET = 3
-TOE_OFF = Compensation.LIMITED_EXTENSION_TOE_OFF.value
+TOE_OFF = Code.LIMITED_EXTENSION_TOE_OFF.value  # the same word as the observation's
 # Exercise-library code -> the family clinical-reference §4 treats it with.
 FAMILY_FOR_TARGET = {
     "low_ir": Family.IR_MOBILITY,
@@ -45,7 +45,7 @@ FAMILY_FOR_TARGET = {
 }
 TARGET_ORDER = ("low_ir", "asymmetry", "low_er", "limited_extension", "poor_control")
 FAMILY_ORDER = (Family.IR_MOBILITY, Family.ER_FLEXIBILITY, Family.EXTENSION_MOBILITY, Family.CONTROL_STRENGTH)
-TARGETS_OF = {**findings.EXERCISE_FINDINGS, TOE_OFF: ("limited_extension",)}
+TARGETS_OF = findings.EXERCISE_FINDINGS
 
 
 @dataclass(frozen=True)
@@ -155,16 +155,15 @@ def candidate_exercises(user, targets: Iterable[str]) -> list[Exercise]:
     return list(Exercise.objects.for_user(user).filter(condition))
 
 
-def suggest_for_assessment(assessment, user, session_findings: Sequence[Finding]) -> Suggestions:
-    """Suggestions for an assessment whose findings are already computed."""
-    compensations = assessment.compensations
-    targets = {t for f in motivating(session_findings, compensations) for t in TARGETS_OF[f.code]}
-    return suggest(session_findings, candidate_exercises(user, targets), compensations)
+def for_report(report: Report, user) -> Suggestions:
+    """Suggestions for an assessment's report, among the exercises the user's clinic may prescribe."""
+    targets = {t for f in motivating(report.findings, report.compensations) for t in TARGETS_OF[f.code]}
+    return suggest(report.findings, candidate_exercises(user, targets), report.compensations)
 
 
 def motive_of(suggestion: Suggestion) -> str:
     """The stored ``ProgramItem.finding`` value for a suggestion."""
-    return suggestion.motive if suggestion.motive in Motive.values else ""
+    return suggestion.motive if suggestion.motive in findings.MOTIVES else ""
 
 
 @transaction.atomic

@@ -70,8 +70,7 @@ def _refer_flags(program: Program, user) -> list[findings.Finding]:
     if program.assessment_id is None:
         return []
     assessment = Assessment.objects.with_readings().get(pk=program.assessment_id)
-    session_findings = findings.session_findings(assessment.session(), reference_table(user.clinic))
-    return [f for f in session_findings if f.code == findings.Code.REFER_REVIEW]
+    return [f for f in assessment.findings(reference_table(user.clinic)) if f.code == findings.Code.REFER_REVIEW]
 
 
 def _items_context(request: HttpRequest, program: Program, version: ProgramVersion, **extra) -> dict:
@@ -118,8 +117,8 @@ def program_create(request: HttpRequest, assessment_code: UUID) -> HttpResponse:
         .filter(athlete__archived_at__isnull=True, athlete__anonymised_at__isnull=True),
         code=assessment_code,
     )
-    session_findings = findings.session_findings(assessment.session(), reference_table(request.user.clinic))
-    suggested = suggestions.suggest_for_assessment(assessment, request.user, session_findings)
+    report = assessment.report(reference_table(request.user.clinic))
+    suggested = suggestions.for_report(report, request.user)
     data = request.POST if request.method == "POST" else None
     details = ProgramDetailsForm(data, user=request.user, submit=None)
     choice = SuggestionsForm(data, user=request.user, suggestions=suggested)
@@ -136,7 +135,7 @@ def program_create(request: HttpRequest, assessment_code: UUID) -> HttpResponse:
     return render(request, "assessments/program_create.html", {
         "assessment": assessment, "athlete": assessment.athlete, "suggestions": suggested,
         "details": details, "choice": choice, "rows": list(zip(choice["exercises"], suggested.items, strict=True)),
-        "findings": [f for f in session_findings if f.is_open],
+        "findings": report.open_findings,
     })
 
 

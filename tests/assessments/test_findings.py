@@ -231,7 +231,12 @@ def test_exercise_targets_map_every_open_finding_onto_the_library_codes():
     library_codes = {"low_ir", "low_er", "asymmetry", "poor_control", "limited_extension"}
     mapped = {code for targets in findings.EXERCISE_FINDINGS.values() for code in targets}
     assert mapped == library_codes
-    assert set(findings.EXERCISE_FINDINGS) == findings.OPEN_CODES - {Code.REFER_REVIEW}
+    # Every open finding but the refer flag motivates exercises, and so does limited extension at toe-off;
+    # each one that does has its label and "why" for the handout.
+    assert set(findings.EXERCISE_FINDINGS) == findings.OPEN_CODES - {Code.REFER_REVIEW} | {
+        Code.LIMITED_EXTENSION_TOE_OFF}
+    assert set(findings.MOTIVES) == set(findings.EXERCISE_FINDINGS)
+    assert Code.LIMITED_EXTENSION_TOE_OFF.value == Compensation.LIMITED_EXTENSION_TOE_OFF.value
     control = findings.session_findings(
         session(compensations=(Compensation.KNEE_VALGUS, Compensation.LIMITED_EXTENSION_TOE_OFF)), TABLE
     )

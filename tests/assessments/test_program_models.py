@@ -4,7 +4,8 @@ constraints that keep bad data out by any path."""
 import pytest
 from django.db import IntegrityError, transaction
 
-from assessments.programs.models import ATHLETE_REASONS, Motive, Program, ProgramItem, ProgramVersion
+from assessments.findings import MOTIVES, Code
+from assessments.programs.models import Program, ProgramItem, ProgramVersion
 from exercises.models import ProgramTemplate, ProgramTemplateItem
 from tests.assessments.programs_support import draft_of, make_world, media_root  # noqa: F401
 from tests.helpers import issue
@@ -32,7 +33,7 @@ def test_add_exercise_copies_the_library_dosage_and_orders_at_the_end(world):
     exercise.save()
     item = program.latest.add_exercise(exercise, finding="below_reference_er", finding_detail="ER low", side="left")
     assert (item.order, item.hold_seconds, item.days_per_week, item.side) == (3, 30, 3, "left")
-    assert item.why == ATHLETE_REASONS[Motive.BELOW_REFERENCE_ER] and item.motive_label == "ER below reference"
+    assert item.why == MOTIVES[Code.BELOW_REFERENCE_ER].athlete_reason and item.motive_label == "ER below reference"
 
 
 def test_add_template_keeps_its_order_and_dosages(world):

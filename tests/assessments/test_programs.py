@@ -2,7 +2,6 @@
 
 import pytest
 
-from assessments import findings
 from assessments.findings import Code, Finding, Severity
 from assessments.models import reference_table
 from assessments.programs import suggestions
@@ -148,8 +147,7 @@ def test_suggestions_for_a_real_assessment_with_an_empty_end_feel(library, clini
         {"side": "left", "movement": "ir", "degrees": 30, "end_feel": "empty"},
         ("right", "ir", 40), ("left", "er", 20), ("right", "er", 22),
     ])
-    session_findings = findings.session_findings(assessment.session(), reference_table(clinic_a))
-    result = suggestions.suggest_for_assessment(assessment, bob, session_findings)
+    result = suggestions.for_report(assessment.report(reference_table(clinic_a)), bob)
     assert [f.code for f in result.refer_flags] == ["refer_review"]
     assert not any(s.exercise.is_stretch for s in result.items)
     assert {e.name for e in result.withheld} >= {"Glute-biased external rotation stretch"}

@@ -8,7 +8,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import findings
 from assessments.models import Assessment, reference_table
 from assessments.programs import handouts, suggestions
 from assessments.programs.models import Program
@@ -55,8 +54,7 @@ class Command(BaseCommand):
         """A draft from the latest assessment's suggestions, or None when it suggests nothing."""
         assessment = Assessment.objects.with_readings().filter(athlete=athlete).latest("assessed_on", "pk")
         physio = assessment.clinician
-        suggested = suggestions.suggest_for_assessment(
-            assessment, physio, findings.session_findings(assessment.session(), table))
+        suggested = suggestions.for_report(assessment.report(table), physio)
         if not suggested.items:
             return None
         program = suggestions.start_from_assessment(assessment, by=physio, chosen=suggested.items, details={

@@ -1,0 +1,60 @@
+"""What one assessment shows, as one object: its findings, the comparisons with earlier visits, the
+rotation summaries, the progress charts and the exercise targets.
+
+Built once from plain data (``findings.Session``s and the clinic's ``ReferenceTable``) by
+``Report.of``; ``Assessment.report()`` gathers that data. The assessment page, the program-creation
+page, the handout and the demo loaders all read the same object, so they cannot disagree about what
+was found.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assessments import charts, findings
+from assessments.findings import Code, Finding, ReferenceTable, Session
+
+# What the athlete is told: the findings about their hips now, and real changes since earlier
+# visits; changes within measurement error are not news to the athlete.
+ATHLETE_CODES = findings.OPEN_CODES | {Code.REAL_CHANGE}
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: tuple[Finding, ...]  # this visit on its own, most serious first
+    changes: tuple[Finding, ...]  # against earlier comparable readings
+    summaries: tuple[findings.RotationSummary, ...]
+    charts: tuple[charts.Chart, ...]
+    targets: findings.ExerciseTargets
+    compensations: tuple[str, ...]
+    earlier_count: int
+
+    @classmethod
+    def of(cls, current: Session, earlier: Sequence[Session], table: ReferenceTable) -> "Report":
+        """``earlier``: the athlete's previous sessions, newest first."""
+        found = findings.session_findings(current, table)
+        return cls(
+            findings=tuple(found),
+            changes=tuple(findings.changes(current, earlier, table)),
+            summaries=tuple(findings.rotation_summaries(current, table)),
+            charts=tuple(charts.progress_charts(current, [current, *earlier], table)),
+            targets=findings.exercise_targets(found, current.compensations),
+            compensations=current.compensations,
+            earlier_count=len(earlier),
+        )
+
+    @property
+    def open_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_open]
+
+    @property
+    def refer_flags(self) -> list[Finding]:
+        return [f for f in self.findings if f.code == Code.REFER_REVIEW]
+
+    @property
+    def athlete_sentences(self) -> tuple[str, ...]:
+        """"What we found" for the athlete, in plain words, each said once."""
+        sentences: list[str] = []
+        for finding in (*self.findings, *self.changes):
+            if finding.code in ATHLETE_CODES and finding.athlete_text not in sentences:
+                sentences.append(finding.athlete_text)
+        return tuple(sentences)
