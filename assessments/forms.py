@@ -80,8 +80,7 @@ class AssessmentForm(forms.ModelForm):
     def __init__(self, *args, athlete: Athlete, clinic: Clinic, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.athlete = athlete
-        self.fields["clinician"].queryset = User.objects.filter(
-            memberships__clinic=clinic, is_active=True).order_by("full_name")
+        self.fields["clinician"].queryset = User.objects.members_of(clinic, keeping=self.instance.clinician_id)
         self.fields["clinician"].empty_label = None
         self.helper = FormHelper()
         self.helper.form_tag = False

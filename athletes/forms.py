@@ -58,11 +58,8 @@ class AthleteForm(forms.ModelForm):
         self.user = user
         clinic = user.clinic
         self.unit = clinic.distance_unit
-        members = User.objects.filter(memberships__clinic=clinic, is_active=True)
-        if self.instance.primary_clinician_id:
-            # A deactivated treating clinician stays selectable so that saving does not drop them.
-            members = members | User.objects.filter(pk=self.instance.primary_clinician_id)
-        self.fields["primary_clinician"].queryset = members.distinct().order_by("full_name")
+        self.fields["primary_clinician"].queryset = User.objects.members_of(
+            clinic, keeping=self.instance.primary_clinician_id)
         self.fields["primary_clinician"].label_from_instance = lambda member: member.full_name or member.email
         if self.instance._state.adding:
             self.fields["primary_clinician"].initial = user.pk

@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from athletes import erasure, export
@@ -24,6 +23,7 @@ from athletes.forms import AthleteFilterForm, AthleteForm, ErasureForm, QuickSea
 from athletes.models import Athlete
 from runphys import audit
 from runphys.sessions import reauthentication_required
+from runphys.views import render_list
 
 
 def get_athlete(request: HttpRequest, code: UUID) -> Athlete:
@@ -33,10 +33,6 @@ def get_athlete(request: HttpRequest, code: UUID) -> Athlete:
 
 def record_view(request: HttpRequest, athlete: Athlete) -> None:
     audit.record("view", request=request, target=athlete, clinic=request.user.clinic)
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 @require_GET
@@ -56,10 +52,7 @@ def athlete_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(athletes, form.value("per_page")).get_page(form.data.get("page"))
     context = {"form": form, "filters": form.values(), "page": page, "athletes": page.object_list,
                "narrowed": form.narrows()}
-    template = "athletes/_athlete_results.html" if is_htmx(request) else "athletes/athlete_list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_list(request, "athletes/athlete_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

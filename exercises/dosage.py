@@ -186,12 +186,28 @@ class Dosage(models.Model):
         return ""
 
     @property
-    def volume_label(self) -> str:
-        """"3 × 10, hold 5 s": the line a handout or a program table shows first."""
-        text = f"{self.sets} × {self.reps}"
+    def dose_line(self) -> str:
+        """The dose in one line, the same on every page and on the handout:
+        "3 × 10 · hold 5 s · left · once a day, 5 days a week"."""
+        parts = [f"{self.sets} × {self.reps}"]
         if self.hold_seconds:
-            text += f", hold {self.hold_seconds} s"
-        return text
+            parts.append(f"hold {self.hold_seconds} s")
+        if self.rest_seconds:
+            parts.append(f"rest {self.rest_seconds} s")
+        parts += [Side(self.side).label.lower() if self.side in Side.values else self.side, self.frequency_label]
+        return " · ".join(parts)
+
+    @property
+    def full_dose_line(self) -> str:
+        """``dose_line`` with the load, tempo and pain ceiling, for the clinician's pages."""
+        parts = [self.dose_line]
+        if self.load_label:
+            parts.append(self.load_label.lower())
+        if self.tempo:
+            parts.append(f"tempo {self.tempo}")
+        if self.pain_ceiling is not None:
+            parts.append(f"pain ≤ {self.pain_ceiling}/10")
+        return " · ".join(parts)
 
     @property
     def frequency_label(self) -> str:

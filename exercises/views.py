@@ -16,7 +16,6 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exercises import pictures
@@ -30,6 +29,7 @@ from exercises.forms import (
 from exercises.models import Exercise, ProgramTemplate
 from runphys import audit
 from runphys.models import Clinic
+from runphys.views import render_list
 
 PAGE_SIZE = 24
 
@@ -43,22 +43,14 @@ def clinic_of(request: HttpRequest) -> Clinic:
     return clinic
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
-
-
 @require_GET
 def exercise_list(request: HttpRequest) -> HttpResponse:
     filters = ExerciseFilterForm(request.GET)
     exercises = filters.apply(Exercise.objects.for_user(request.user, include_archived=filters.include_archived))
     page = Paginator(exercises, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"filters": filters, "page": page, "query": request.GET.copy()}
-    context["query"].pop("page", None)
+    context = {"filters": filters, "page": page}
     # The search box asks for the results alone; the same URL without htmx gives the whole page.
-    template = "exercises/_exercise_results.html" if is_htmx(request) else "exercises/exercise_list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_list(request, "exercises/exercise_list.html", context)
 
 
 @require_GET

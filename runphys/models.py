@@ -12,10 +12,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+
+from runphys.tenancy import ClinicScopedQuerySet
 
 
 class UserManager(BaseUserManager["User"]):
@@ -34,6 +37,15 @@ class UserManager(BaseUserManager["User"]):
         user = membership.user
         user.__dict__["membership"] = membership  # primes the cached_property
         return user
+
+    def members_of(self, clinic, *, keeping=None) -> models.QuerySet["User"]:
+        """The clinic's active members by name, for "who treats / measured / is named" choices.
+        ``keeping`` (a user id) stays in the list even if deactivated, so saving a record that
+        names them does not drop them."""
+        members = Q(memberships__clinic=clinic, is_active=True)
+        if keeping:
+            members |= Q(pk=keeping)
+        return self.filter(members).distinct().order_by("full_name", "email")
 
     def create_user(self, email: str, password: str | None = None, **extra) -> "User":
         if not email:
@@ -138,12 +150,8 @@ class Clinic(models.Model):
         return self.name
 
 
-class MembershipQuerySet(models.QuerySet["Membership"]):
-    def for_user(self, user: User) -> "MembershipQuerySet":
-        """Memberships of the clinic the user belongs to (all of them, for the admin's page)."""
-        if not user.is_authenticated or user.clinic is None:
-            return self.none()
-        return self.filter(clinic=user.clinic)
+class MembershipQuerySet(ClinicScopedQuerySet):
+    """Memberships of the clinic the user belongs to (all of them, for the admin's page)."""
 
 
 class Membership(models.Model):
@@ -169,12 +177,7 @@ class Membership(models.Model):
         return f"{self.user} ({self.get_role_display()}, {self.clinic})"
 
 
-class InvitationQuerySet(models.QuerySet["Invitation"]):
-    def for_user(self, user: User) -> "InvitationQuerySet":
-        if not user.is_authenticated or user.clinic is None:
-            return self.none()
-        return self.filter(clinic=user.clinic)
-
+class InvitationQuerySet(ClinicScopedQuerySet):
     def pending(self) -> "InvitationQuerySet":
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
@@ -241,12 +244,7 @@ class Invitation(models.Model):
         return user
 
 
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    def for_user(self, user: User) -> "AuditEventQuerySet":
-        if not user.is_authenticated or user.clinic is None:
-            return self.none()
-        return self.filter(clinic=user.clinic)
-
+class AuditEventQuerySet(ClinicScopedQuerySet):
     def between(self, start: datetime | None, end: datetime | None) -> "AuditEventQuerySet":
         qs = self
         if start:
@@ -284,12 +282,7 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type} {self.target_id}"
 
 
-class EmailDeliveryQuerySet(models.QuerySet["EmailDelivery"]):
-    def for_user(self, user: User) -> "EmailDeliveryQuerySet":
-        if not user.is_authenticated or user.clinic is None:
-            return self.none()
-        return self.filter(clinic=user.clinic)
-
+class EmailDeliveryQuerySet(ClinicScopedQuerySet):
     def stuck(self, older_than: timedelta) -> "EmailDeliveryQuerySet":
         """Deliveries whose worker died: "sending" for longer than any send can take."""
         return self.filter(status=EmailDelivery.Status.SENDING, sending_since__lt=timezone.now() - older_than)

@@ -15,12 +15,26 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from runphys import audit, emails, twofactor
 from runphys.forms import AcceptInvitationForm, AuditLogFilterForm, ClinicForm, InvitationForm, MembershipRoleForm
 from runphys.models import AuditEvent, Invitation, Membership
 from runphys.sessions import reauthentication_required
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """A request htmx made to swap a part of the page (not a boosted navigation)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render_list(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """A list page, or only its ``results`` partial when htmx asks (the search box swaps the results
+    in from the same URL, so the response varies on that header)."""
+    response = render(request, f"{template}#results" if is_htmx(request) else template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def require_clinic_admin(request: HttpRequest) -> None:

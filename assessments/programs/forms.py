@@ -24,11 +24,6 @@ DEFAULT_TITLE = "Hip program"
 DEFAULT_REVIEW_WEEKS = 4
 
 
-def clinic_clinicians(user: User):
-    """Active members of the user's clinic, by name: who can be named as the athlete's physio."""
-    return User.objects.filter(memberships__clinic=user.clinic, is_active=True).order_by("full_name", "email")
-
-
 class ProgramDetailsForm(forms.ModelForm):
     """Title, physio and dates of a draft version."""
 
@@ -41,7 +36,7 @@ class ProgramDetailsForm(forms.ModelForm):
 
     def __init__(self, *args, user: User, submit: str | None = "Save details", **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinic_clinicians(user)
+        self.fields["clinician"].queryset = User.objects.members_of(user.clinic, keeping=self.instance.clinician_id)
         if self.instance.pk is None:
             today = timezone.localdate()
             self.initial.setdefault("title", DEFAULT_TITLE)

@@ -77,7 +77,7 @@ class HandoutExercise:
     summary: str
     why: str
     pictures: tuple[Picture, ...]
-    amount: str
+    dose: str  # Dosage.dose_line: the same line as on the clinician's pages
     side: str
     details: tuple[tuple[str, str], ...]  # (label, value) pairs
     starting_position: str
@@ -212,15 +212,6 @@ def exercise_pictures(exercise: Exercise, clinic_id: int, *, for_pdf: bool, medi
     return tuple(pictures)
 
 
-def amount(item: ProgramItem) -> str:
-    text = f"{item.sets} {'set' if item.sets == 1 else 'sets'} of {item.reps}"
-    if item.hold_seconds:
-        text += f", hold each for {item.hold_seconds} s"
-    if item.rest_seconds:
-        text += f", rest {item.rest_seconds} s between sets"
-    return text
-
-
 def dosage_details(item: ProgramItem) -> tuple[tuple[str, str], ...]:
     """The optional parts of the dosage, as (label, value) pairs."""
     details = []
@@ -244,7 +235,7 @@ def handout_exercise(number: int, item: ProgramItem, clinic_id: int, *, for_pdf:
         summary=exercise.summary,
         why=item.why,
         pictures=exercise_pictures(exercise, clinic_id, for_pdf=for_pdf, media=media),
-        amount=amount(item),
+        dose=item.dose_line,
         side=item.side_label,
         details=dosage_details(item),
         starting_position=exercise.starting_position,

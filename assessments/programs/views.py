@@ -42,16 +42,12 @@ from assessments.programs.models import (
 from athletes.models import Athlete
 from runphys import audit, pdf
 from runphys.emails import EmailLimitReached
-from runphys.views import require_clinic_admin
+from runphys.views import is_htmx, require_clinic_admin
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 FROZEN_MESSAGE = "This version has been issued and cannot change. Start a new version to make changes."
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
 def _program(request: HttpRequest, code: UUID) -> Program:

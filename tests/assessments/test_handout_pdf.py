@@ -86,8 +86,8 @@ def test_issued_pdf_holds_athlete_exercises_dosages_findings_and_clinic(program,
     assert "Bob Baker" in flat
     for name in ("Prone hip internal rotation", "Single-leg rotational hip control"):
         assert name in flat
-    assert "2 sets of 12, hold each for 5 s" in flat
-    assert "4 sets of 8" in flat
+    assert "2 × 12 · hold 5 s · left · once a day" in flat
+    assert "4 × 8 ·" in flat
     assert "2 times a day, 3 days a week" in flat
     assert "Keep the band just above your knees." in flat
     # What we found, in plain words.

@@ -176,7 +176,7 @@ def test_versioning_issue_edit_reissue_both_downloadable_and_different(bob_clien
 
     old, new = pdf_text(download(bob_client, first)), pdf_text(download(bob_client, second))
     assert "Hip external rotation off a bed edge" not in old and "Hip external rotation off a bed edge" in new
-    assert "3 sets of 10" in " ".join(old.split()) and "4 sets of 6, hold each for 10 s" in " ".join(new.split())
+    assert "3 × 10 ·" in " ".join(old.split()) and "4 × 6 · hold 10 s · left" in " ".join(new.split())
     assert old != new
 
 

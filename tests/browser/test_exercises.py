@@ -75,5 +75,5 @@ def test_a_template_gets_a_second_exercise_with_the_add_button(page, alice, sett
     expect(page.get_by_test_id("template-name")).to_have_text("Knee control, phase 1")
     rows = page.get_by_test_id("template-items").locator("tbody tr")
     expect(rows).to_have_count(2)
-    expect(rows.nth(1)).to_contain_text("3 × 8, hold 2 s")
+    expect(rows.nth(1)).to_contain_text("3 × 8 · hold 2 s")
     assert page.console_errors == [], page.console_errors

@@ -81,8 +81,22 @@ def test_every_range_has_a_message_and_a_constraint():
 def test_labels_for_a_handout(clinic_a):
     exercise = make_exercise(clinic_a, sets=2, reps=8, hold_seconds=5, sessions_per_day=2, days_per_week=7,
                              load=Load.KG, load_kg=Decimal("2.5"))
-    assert exercise.volume_label == "2 × 8, hold 5 s"
+    assert exercise.dose_line.startswith("2 × 8 · hold 5 s · ")
     assert exercise.frequency_label == "2 times a day, every day"
     assert exercise.load_label == "2.5 kg"
     exercise.load, exercise.load_kg, exercise.band_colour = Load.BAND, None, BandColour.GREEN
     assert exercise.load_label == "Green band"
+
+
+def test_one_dose_line_for_pages_and_handout(clinic_a):
+    from exercises.dosage import BandColour, Load
+    from tests.exercises.conftest import make_exercise as make
+
+    exercise = make(clinic_a, sets=3, reps=10, hold_seconds=2, rest_seconds=0, side="left", sessions_per_day=1,
+                    days_per_week=5, load=Load.NONE, tempo="", pain_ceiling=None)
+    assert exercise.dose_line == "3 × 10 · hold 2 s · left · once a day, 5 days a week"
+    assert exercise.full_dose_line == exercise.dose_line
+    exercise.rest_seconds, exercise.side, exercise.sessions_per_day, exercise.days_per_week = 45, "both", 2, 7
+    exercise.load, exercise.band_colour, exercise.tempo, exercise.pain_ceiling = Load.BAND, BandColour.RED, "3-1-1-0", 3
+    assert exercise.dose_line == "3 × 10 · hold 2 s · rest 45 s · both sides · 2 times a day, every day"
+    assert exercise.full_dose_line == exercise.dose_line + " · red band · tempo 3-1-1-0 · pain ≤ 3/10"

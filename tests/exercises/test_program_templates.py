@@ -71,7 +71,7 @@ def test_the_detail_shows_items_in_order_with_dosage_and_a_pinned_query_count(
     positions = [text.index(name) for name in ("Clamshell with a band", "Hip external rotations off the edge",
                                                "Single-leg bridge", "Single-leg rotational hip control")]
     assert positions == sorted(positions)
-    assert "3 × 12, hold 2 s" in text and "yellow band" in text
+    assert "3 × 12 · hold 2 s" in text and "yellow band" in text
     assert "Copy to my clinic" in text and reverse("exercises:template_edit", args=[template.code]) not in text
 
 
