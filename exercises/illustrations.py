@@ -1,12 +1,11 @@
-"""Draws the start and end illustrations of the shipped exercises as small SVG line figures.
+"""Draws the start and end illustrations of the shipped exercises as small SVG figures.
 
-Not used at run time: the SVGs are committed under ``static/exercises/<slug>-start.svg`` and
-``-end.svg``, with a JPEG print copy of each under ``static/exercises/print/`` for the PDF handout
-(WeasyPrint lays out and draws an SVG's every line on each render, about 3 ms a picture; a JPEG
-is copied into the PDF as it is). Re-draw them after changing a pose with
-``python -m exercises.illustrations``; tests check that the files on disk are what this module
-draws, and that each print copy was made from its SVG as it is now (its JPEG comment holds the
-SVG's SHA-256).
+A developer's tool, not used at run time (nothing in the web app imports it): the SVGs are
+committed under ``static/exercises/<slug>-start.svg`` and ``-end.svg``, each with a JPEG print
+copy under ``static/exercises/print/`` for the PDF handout. Re-draw them after changing a pose
+with ``manage.py draw_exercise_pictures`` (which also makes the print copies, and a contact sheet
+with ``--contact-sheet``); tests check that the files on disk are what this module draws, and that
+each print copy was made from its SVG as it is now (its JPEG comment holds the SVG's SHA-256).
 
 Each picture is a stick figure posed in 3D (centimetres; x forward, y to the figure's left when it
 stands facing x, z up), projected orthographically from a chosen viewpoint, with the furniture as
@@ -17,14 +16,9 @@ scripts, styles, fonts or external references, so it is safe under a strict CSP 
 
 import hashlib
 import math
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from io import BytesIO
-from pathlib import Path
 from xml.sax.saxutils import escape
-
-from PIL import Image, ImageDraw
 
 Vec = tuple[float, float, float]
 
@@ -759,14 +753,6 @@ ILLUSTRATIONS: list[Callable[[], Illustration]] = [
     hip_external_rotation_bed_edge, clamshell, single_leg_bridge, single_leg_stability_hold,
 ]
 
-OUTPUT = Path(__file__).resolve().parent.parent / "static" / "exercises"
-PRINT_OUTPUT = OUTPUT / "print"
-# Print copies: twice the drawing's size (640 × 480, over 440 dpi at the handout's 36 mm), drawn
-# at three times that and scaled down, which smooths the edges; JPEG without chroma subsampling,
-# so thin coloured lines keep their colour.
-PRINT_SCALE, SUPERSAMPLE, PRINT_JPEG_QUALITY = 2, 3, 90
-
-
 def drawings() -> dict[str, str]:
     """File name -> SVG text for every shipped illustration."""
     files = {}
@@ -777,95 +763,10 @@ def drawings() -> dict[str, str]:
     return files
 
 
-# --- print copies ----------------------------------------------------------------------------------
-# A rasteriser for exactly what render() writes (rect, g, line, polygon, polyline and circle with
-# presentation attributes), not for SVG in general.
-
 def svg_digest(svg: str) -> str:
+    """What a print copy's JPEG comment holds: the SHA-256 of the SVG it was made from."""
     return hashlib.sha256(svg.encode("utf-8")).hexdigest()
 
 
 def print_copy_name(svg_name: str) -> str:
     return svg_name.removesuffix(".svg") + ".jpg"
-
-
-def numbers(points: str, scale: float) -> list[tuple[float, float]]:
-    pairs = (pair.split(",") for pair in points.split())
-    return [(float(x) * scale, float(y) * scale) for x, y in pairs]
-
-
-def round_line(draw: ImageDraw.ImageDraw, a: tuple[float, float], b: tuple[float, float], colour: str,
-               width: float) -> None:
-    """A straight stroke with round caps, as stroke-linecap="round" draws it."""
-    draw.line([a, b], fill=colour, width=max(1, round(width)))
-    radius = width / 2
-    for x, y in (a, b):
-        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=colour)
-
-
-def dashed(points: list[tuple[float, float]], dash: float, gap: float) -> list[tuple[tuple[float, float], ...]]:
-    """The dashes of a polyline, as (start, end) pairs."""
-    pieces, on, left = [], True, dash
-    for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
-        length = math.hypot(x2 - x1, y2 - y1)
-        at = 0.0
-        while at < length:
-            step = min(left, length - at)
-            start = (x1 + (x2 - x1) * at / length, y1 + (y2 - y1) * at / length)
-            at += step
-            end = (x1 + (x2 - x1) * at / length, y1 + (y2 - y1) * at / length)
-            if on:
-                pieces.append((start, end))
-            left -= step
-            if left <= 1e-9:
-                on = not on
-                left = dash if on else gap
-    return pieces
-
-
-def raster(svg: str) -> bytes:
-    """The JPEG print copy of one of this module's SVGs, with the SVG's digest as its comment."""
-    root = ET.fromstring(svg)  # noqa: S314  (this module's own output, not user input)
-    scale = PRINT_SCALE * SUPERSAMPLE
-    image = Image.new("RGB", (WIDTH * scale, HEIGHT * scale), "#ffffff")
-    draw = ImageDraw.Draw(image)
-    for element in root.iter():
-        tag, get = element.tag.rpartition("}")[2], element.get
-        width = float(get("stroke-width", "1")) * scale
-        if tag == "line":
-            a = (float(get("x1")) * scale, float(get("y1")) * scale)
-            b = (float(get("x2")) * scale, float(get("y2")) * scale)
-            round_line(draw, a, b, get("stroke"), width)
-        elif tag == "polygon":
-            corners = numbers(get("points"), scale)
-            stroke = get("stroke", "none")
-            draw.polygon(corners, fill=get("fill"))
-            if stroke != "none":
-                for a, b in zip(corners, corners[1:] + corners[:1], strict=True):
-                    round_line(draw, a, b, stroke, width)
-        elif tag == "polyline":
-            dash, gap = (float(n) * scale for n in get("stroke-dasharray", "0 0").split())
-            path = numbers(get("points"), scale)
-            for a, b in dashed(path, dash, gap) if dash else zip(path, path[1:], strict=False):
-                round_line(draw, a, b, get("stroke"), width)
-        elif tag == "circle":
-            x, y, r = (float(get(name)) * scale for name in ("cx", "cy", "r"))
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=get("fill"))
-    image = image.resize((WIDTH * PRINT_SCALE, HEIGHT * PRINT_SCALE), Image.Resampling.LANCZOS)
-    buffer = BytesIO()
-    image.save(buffer, "JPEG", quality=PRINT_JPEG_QUALITY, subsampling=0, optimize=True,
-               comment=svg_digest(svg).encode("ascii"))
-    return buffer.getvalue()
-
-
-def main() -> None:
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    PRINT_OUTPUT.mkdir(parents=True, exist_ok=True)
-    for name, svg in drawings().items():
-        (OUTPUT / name).write_text(svg, encoding="utf-8")
-        (PRINT_OUTPUT / print_copy_name(name)).write_bytes(raster(svg))
-    print(f"Wrote {len(ILLUSTRATIONS) * 2} illustrations and their print copies to {OUTPUT}.")
-
-
-if __name__ == "__main__":
-    main()
