@@ -17,7 +17,8 @@ from exercises.library import EXERCISES
 
 STATIC_EXERCISES = Path(settings.BASE_DIR) / "static" / "exercises"
 SVG = "{http://www.w3.org/2000/svg}"
-ALLOWED_ELEMENTS = {f"{SVG}{name}" for name in ("svg", "title", "rect", "g", "line", "polygon", "polyline", "circle")}
+ALLOWED_ELEMENTS = {f"{SVG}{name}" for name in (
+    "svg", "title", "rect", "g", "line", "polygon", "polyline", "circle", "ellipse", "path")}
 REDRAW = "re-draw with: python manage.py draw_exercise_pictures"
 
 
@@ -55,9 +56,23 @@ def test_each_drawing_is_valid_self_contained_svg(path):
             assert attribute not in {"style", "href", "{http://www.w3.org/1999/xlink}href", "class"}, attribute
     assert "url(" not in text and "<script" not in text and "http://" not in text.replace(
         'xmlns="http://www.w3.org/2000/svg"', "")
-    # A figure is drawn, not a blank placeholder: limbs, a head and furniture or floor.
-    assert len(root.findall(f".//{SVG}line")) >= 12
-    assert len(root.findall(f".//{SVG}circle")) == 1
+    assert not any(name.startswith("font") for element in root.iter() for name in element.attrib)
+
+
+@pytest.mark.parametrize("path", svg_files(), ids=lambda p: p.name)
+def test_each_drawing_is_a_figure_with_a_body_and_the_working_leg_in_its_colour(path):
+    """Not a blank placeholder: filled limbs and trunk (a path each), a head, the working leg's
+    green; and the end picture has the ghost of the start position and the arrow of the movement."""
+    text = path.read_text(encoding="utf-8")
+    root = ET.fromstring(text)  # noqa: S314
+    assert len(root.findall(f".//{SVG}path")) >= 2 * 17  # each part drawn with its edge, then filled
+    assert root.findall(f".//{SVG}circle")  # the head
+    fills = {element.get("fill") for element in root.iter()}
+    assert fills & {illustrations.TONES["working"], illustrations.TONES["working_far"]}
+    if path.name.endswith("-end.svg"):
+        assert illustrations.GHOST_FILL in fills and illustrations.ARROW in fills
+    else:
+        assert illustrations.GHOST_FILL not in fills
 
 
 @pytest.mark.parametrize("path", svg_files(), ids=lambda p: p.name)

@@ -36,7 +36,7 @@ from exercises import illustrations
 from exercises.library import EXERCISES
 
 PRINT_SIZE = (2 * illustrations.WIDTH, 2 * illustrations.HEIGHT)
-JPEG_QUALITY = 88
+JPEG_QUALITY = 85
 CHROMIUM_CANDIDATES = ["chromium", "chromium-browser", "google-chrome"]
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -149,7 +149,8 @@ class Command(BaseCommand):
         parser.add_argument("--contact-sheet", type=Path, metavar="PNG",
                             help="Also write a PNG of all the pictures, e.g. var/exercise-pictures.png.")
         parser.add_argument("--force", action="store_true",
-                            help="Re-make every print copy, even those made from the SVG as it is.")
+                            help="Re-make every print copy, even those made from the SVG as it is "
+                                 "(after changing how they are encoded).")
 
     def handle(self, *args, output: Path, contact_sheet: Path | None, force: bool, **options) -> None:
         print_folder = output / "print"
