@@ -367,10 +367,9 @@ TONES = {  # fill of each kind of part
     "working": "#0f7a5f", "working_far": "#2f9474",
 }
 OUTLINE_WIDTH = 2.4  # half of it shows: a white gap between overlapping parts
-GHOST_FILL, GHOST_EDGE = "#d9e1e9", "#a8b6c4"
+GHOST_FILL = "#d9e1e9"
 ARROW = "#e8590c"
 BAND = "#c2255c"
-FURNITURE_EDGE = "#7b8794"
 FURNITURE_FILLS = {"top": "#e4e7eb", "side": "#cbd2d9", "end": "#d9dee3"}
 MAT = "#eef1f4"
 WALL_FILLS = {"top": "#d9dee3", "side": "#e8ecf0", "end": "#dfe4e9"}
@@ -423,10 +422,8 @@ class Canvas:
     def points(self, points: Iterable[Vec]) -> str:
         return " ".join(f"{fmt(x)},{fmt(y)}" for x, y in map(self.xy, points))
 
-    def polygon(self, points: list[Vec], fill: str, stroke: str = "none", width: float = 1.2) -> None:
-        self.elements.append(
-            f'<polygon points="{self.points(points)}" fill="{fill}" stroke="{stroke}" stroke-width="{width}"/>'
-        )
+    def polygon(self, points: list[Vec], fill: str) -> None:
+        self.elements.append(f'<polygon points="{self.points(points)}" fill="{fill}"/>')
 
     def line(self, a: Vec, b: Vec, colour: str, width: float) -> None:
         (x1, y1), (x2, y2) = self.xy(a), self.xy(b)

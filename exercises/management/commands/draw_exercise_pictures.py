@@ -3,17 +3,19 @@
 A developer's tool, run after changing a pose in ``exercises/illustrations.py``; the files it
 writes are committed, and nothing in the web app runs it or imports the drawing code.
 
-Print copies. The handout PDF embeds a JPEG of each drawing rather than the SVG: WeasyPrint lays
-out and paints an SVG's every element on each render (a few milliseconds a picture, every time a
-handout is made), while a JPEG is copied into the PDF as it is, which is the fastest thing it can
-embed. The JPEGs are screenshots of the SVGs taken by Chromium through Playwright (both dev
-dependencies, needed only here): the same renderer the web pages use, so the print copy is the
-drawing, with nothing home-made to keep in step with the SVG. Each is 640 × 480 (twice the
-viewBox, over 440 dpi at the 36 mm the handout prints it), encoded by Pillow at quality 88 with
-no chroma subsampling, so thin coloured lines keep their colour, and carries the SVG's SHA-256 as
-its JPEG comment: tests compare it with the SVG on disk, and a print copy whose SVG has not
-changed is left alone (Chromium versions may differ in their last bit of anti-aliasing; the
-committed JPEGs should not churn for that).
+Print copies. The handout PDF embeds a JPEG of each drawing rather than the SVG, because that is
+what makes the PDF fastest: WeasyPrint lays out and paints an SVG's every element on each render
+(a few milliseconds a picture, every time a handout is made), while a JPEG is copied into the PDF
+as it is. The JPEGs are made here, at build time, by screenshotting each SVG in a headless
+Chromium driven by Playwright: WeasyPrint writes PDFs, not pictures, and Pillow cannot read SVG,
+while Chromium draws SVG as the browsers showing the web pages do, and the browser tests already
+need it (Playwright is a dev dependency; Chromium comes from the system). Nothing home-made is
+left to keep in step with the SVG. Each copy is 640 × 480 (the viewBox scaled by two: over
+440 dpi at the 36 mm the handout prints it), encoded by Pillow at quality 85, which keeps each
+near 20 KB, with no chroma subsampling, so thin coloured lines keep their colour; its JPEG comment
+is the SVG's SHA-256. Tests compare that with the SVG on disk, and a print copy whose SVG has not
+changed is left alone (another Chromium may anti-alias an edge a shade differently; the committed
+JPEGs should not churn for that; ``--force`` re-makes them all).
 
     manage.py draw_exercise_pictures                      # SVGs, and the print copies that are out of date
     manage.py draw_exercise_pictures --contact-sheet var/exercise-pictures.png
