@@ -369,7 +369,7 @@ TONES = {  # fill of each kind of part
 OUTLINE_WIDTH = 2.4  # half of it shows: a white gap between overlapping parts
 GHOST_FILL = "#d9e1e9"
 ARROW = "#e8590c"
-BAND = "#c2255c"
+BAND, BAND_WIDTH = "#c2255c", 2.2  # width in centimetres
 FURNITURE_FILLS = {"top": "#e4e7eb", "side": "#cbd2d9", "end": "#d9dee3"}
 MAT = "#eef1f4"
 WALL_FILLS = {"top": "#d9dee3", "side": "#e8ecf0", "end": "#dfe4e9"}
@@ -600,7 +600,7 @@ def paint(canvas: Canvas, pieces: list[Piece]) -> None:
         body = "".join(piece.svg for piece in run)
         fill = run[0].fill
         if run[0].chain == "band":
-            canvas.elements.append(f'<g fill="none" stroke="{fill}" stroke-width="{fmt(1.5 * canvas.scale)}">'
+            canvas.elements.append(f'<g fill="none" stroke="{fill}" stroke-width="{fmt(BAND_WIDTH * canvas.scale)}">'
                                    f'{body}</g>')
         else:
             canvas.elements.append(f'<g fill="{PAPER}" stroke="{PAPER}" stroke-width="{OUTLINE_WIDTH}">{body}</g>')
@@ -1028,7 +1028,7 @@ def clamshell() -> Illustration:
     start, end = side_lying(True, False), side_lying(True, True)
     knee = end.figure.joints["knee_right"]
     end.arrow = [add(knee, (0, -4, -18)), add(knee, (0, -6, -8)), add(knee, (0, -6, 4))]
-    return Illustration("clamshell-band", "Clamshell with a band", Camera(-140, 15), start, end)
+    return Illustration("clamshell-band", "Clamshell with a band", Camera(-105, 30), start, end)
 
 
 def bridge(lifted: bool) -> Scene:
