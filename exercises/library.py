@@ -4,7 +4,8 @@
 The facts come from the seed articles in ``shared/seeds`` and clinical-reference §4–6; every
 sentence is RunPhys's own. Dosages sit inside the §6 ranges, and static stretches follow ACSM
 (10–30 s holds, 2–4 repetitions, at least 2 days a week). Each exercise's illustrations are
-``static/exercises/<slug>-start.svg`` and ``-end.svg`` (drawn by ``exercises/illustrations.py``).
+``static/exercises/<slug>-start.svg`` and ``-end.svg``, drawn from poses in ``exercises/illustrations.py``
+by ``manage.py draw_exercise_pictures`` (a developer's tool; the files are committed).
 
 ``load_library()`` is idempotent: shipped rows are matched by slug, updated in place (so their
 codes, and every program that points at them, stay the same) and retired ones are archived.
