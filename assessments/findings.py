@@ -9,14 +9,21 @@ Rules encoded here, each finding carrying the source of its threshold:
 - below reference: a prone passive IR or ER under the reference cut-off (mean − 1 SD), using the
   sex-specific row where the athlete's sex is recorded; hip extension under 0°;
 - asymmetry: both sides measured in the same session, position and mode, |L − R| ≥ max(10°, MDC95);
-- change since an earlier session: only for the same side, movement, position, mode and instrument;
-  "real change" when ≥ MDC95 (the between-rater value when the clinicians differ), otherwise
-  "within measurement error";
-- refer/review: an empty (pain before resistance) or spasm end-feel, or marked IR loss with pain;
-  any of these stops stretches from being suggested.
+- change over time (§3): only between *comparable* readings (``comparable``: same side, movement,
+  position, mode and instrument type), against the previous comparable reading and against the
+  first one; "real change" when |Δ| ≥ the MDC95 that applies to the pair (``mdc_between``: the
+  small value only when one clinician measured both with a digital inclinometer), otherwise
+  "within measurement error". The charts use the same two functions, so they cannot disagree;
+- refer/review (§4): an empty or spasm end-feel; pain before resistance (pain during the test
+  with a soft end-feel); marked IR loss (under mean − 2 SD) with pain or an abnormal end-feel. On
+  the flagged side, no stretches and no end-range mobility of the flagged movement are suggested;
+- review (§4, proposed): marked IR loss without pain and with a firm (or untested) end-feel is a
+  prompt to consider a bony or structural limit; it does not hold back any suggestion.
 
 A reading in one position is never compared with a reading or a norm of another position: every
-lookup below matches position and mode exactly, and no reference means no finding.
+lookup below matches position and mode exactly, and no reference means no finding. ``coverage``
+says which checks ran and which could not (no reference for a position, one side only), so a
+page never claims more than was checked.
 """
 
 from collections.abc import Hashable, Iterable, Sequence
@@ -44,14 +51,23 @@ ASYMMETRY_SOURCE = (
     "Sides within 10° were treated as equal (Ellison, Rose & Sahrmann, Phys Ther 1990); "
     "flagged at max(10°, MDC95) (proposed)"
 )
-# "Marked" IR loss for the refer/review flag: under the reference mean minus two SDs, with any pain
-# during the test. Both are design choices, not published cut-offs.
+# "Marked" IR loss: under the reference mean minus two SDs (a design choice, not a published cut-off).
 MARKED_LOSS_SDS = Decimal(2)
 MARKED_LOSS_SOURCE = (
-    "Refer/review when IR loss is marked and painful (clinical-reasoning table, clinical reference §4); "
-    "marked = under the reference mean − 2 SD, with any pain during the test (proposed)"
+    "Refer/review when IR loss is marked (under the reference mean − 2 SD, proposed) with pain or an abnormal "
+    "end-feel (clinical-reasoning table, clinical reference §4)"
+)
+STRUCTURAL_SOURCE = (
+    "Marked IR loss without pain and with a firm end-feel: consider a bony or structural limit (e.g. femoral "
+    "version, cam morphology) before expecting mobility work to change it (proposed, clinical reference §4)"
 )
 END_FEEL_SOURCE = "Empty or spasm end-feel: refer/review, do not stretch (clinical reasoning, clinical reference §4)"
+PAIN_BEFORE_RESISTANCE_SOURCE = (
+    "Pain before resistance (pain during the test with a soft or empty end-feel): refer/review (clinical reasoning, "
+    "clinical reference §4)"
+)
+# End-feels other than the firm one expected at the end of passive hip rotation.
+ABNORMAL_END_FEELS = (EndFeel.SOFT, EndFeel.HARD, EndFeel.EMPTY, EndFeel.SPASM)
 CONTROL_SOURCE = (
     "Observed while running; control and strength work for poor control (clinical reasoning, not validated)"
 )
@@ -75,6 +91,7 @@ class Code(StrEnum):
     LIMITED_EXTENSION = "limited_extension"
     POOR_CONTROL = "poor_control"
     REFER_REVIEW = "refer_review"
+    STRUCTURAL_REVIEW = "structural_review"
     REAL_CHANGE = "real_change"
     WITHIN_ERROR = "within_error"
     # An observation rather than a finding of this module; it motivates extension work all the same.
@@ -89,6 +106,7 @@ CODE_LABELS = {
     Code.LIMITED_EXTENSION: "limited",
     Code.POOR_CONTROL: "poor control while running",
     Code.REFER_REVIEW: "refer / review",
+    Code.STRUCTURAL_REVIEW: "review: structural limit?",
     Code.REAL_CHANGE: "real change",
     Code.WITHIN_ERROR: "within measurement error",
     Code.LIMITED_EXTENSION_TOE_OFF: "limited hip extension at toe-off",
@@ -97,7 +115,7 @@ CODE_LABELS = {
 OPEN_CODES = frozenset(
     {
         Code.BELOW_REFERENCE_IR, Code.BELOW_REFERENCE_ER, Code.ASYMMETRY_IR, Code.ASYMMETRY_ER,
-        Code.LIMITED_EXTENSION, Code.POOR_CONTROL, Code.REFER_REVIEW,
+        Code.LIMITED_EXTENSION, Code.POOR_CONTROL, Code.REFER_REVIEW, Code.STRUCTURAL_REVIEW,
     }
 )
 CONTROL_COMPENSATIONS = (
@@ -200,6 +218,30 @@ class ReferenceTable:
             return self.same_rater_inclinometer
         return self.other
 
+    def mdc_between(self, now: "Reading", then: "Reading", *, same_rater: bool) -> "AppliedMdc":
+        """The MDC95 that applies to a change between two comparable readings, and why, in words.
+        The one choice of MDC that findings, charts and captions all use."""
+        instruments = sorted({Instrument(now.instrument).label.lower(), Instrument(then.instrument).label.lower()})
+        who = "same clinician" if same_rater else "different clinicians"
+        return AppliedMdc(self.mdc(same_rater=same_rater, instruments=(now.instrument, then.instrument)),
+                          f"{who}, {' and '.join(instruments)}")
+
+
+@dataclass(frozen=True)
+class AppliedMdc:
+    """An MDC95 with the situation it was chosen for: "same clinician, digital inclinometer"."""
+
+    mdc: Mdc
+    situation: str
+
+    @property
+    def degrees(self) -> Decimal:
+        return self.mdc.degrees
+
+    @property
+    def label(self) -> str:
+        return f"MDC95 {degrees(self.mdc.degrees)} ({self.situation})"
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -211,6 +253,7 @@ class Finding:
     side: str = ""
     movement: str = ""
     compared_with: date | None = None
+    since_first: bool = False  # a change against the first comparable assessment, not the previous one
 
     @property
     def is_open(self) -> bool:
@@ -346,7 +389,8 @@ def asymmetries(session: Session, table: ReferenceTable) -> list[Finding]:
         right = session.find(Side.RIGHT, left.movement, left.position, left.mode)
         if right is None:
             continue
-        mdc = table.mdc(same_rater=True, instruments=(left.instrument, right.instrument))
+        applied = table.mdc_between(left, right, same_rater=True)  # one session: one clinician
+        mdc = applied.mdc
         threshold = max(ASYMMETRY_FLOOR, mdc.degrees)
         difference = abs(left.degrees - right.degrees)
         if difference < threshold:
@@ -359,49 +403,77 @@ def asymmetries(session: Session, table: ReferenceTable) -> list[Finding]:
         clinician = (
             f"{movement.short} asymmetry ({_setting(left)}): left {degrees(left.degrees)}, right "
             f"{degrees(right.degrees)}, difference {degrees(difference)}{percent}. "
-            f"Threshold max(10°, MDC95 {degrees(mdc.degrees)}) = {degrees(threshold)}."
+            f"Threshold max(10°, {applied.label}) = {degrees(threshold)}."
         )
         athlete = (
             f"Your {Side(lower.side).label.lower()} hip {ATHLETE_MOVEMENT[movement]} clearly less than your "
             f"{Side(higher.side).label.lower()} hip."
         )
-        source = f"{ASYMMETRY_SOURCE}; MDC95 {degrees(mdc.degrees)}: {mdc.source}"
+        source = f"{ASYMMETRY_SOURCE}; {applied.label}: {mdc.source}"
         findings.append(Finding(codes[movement], Severity.ATTENTION, clinician, athlete, source,
                                 side=lower.side, movement=movement))
     return findings
 
 
 def refer_flags(session: Session, table: ReferenceTable) -> list[Finding]:
+    """Refer/review flags (§4), one per reading at most, and the structural-limit prompt."""
     findings = []
     for reading in session.tested():
         label = _label(reading.side, reading.movement)
         side = Side(reading.side).label.lower()
+        what = "stretches or mobility work" if reading.movement != Movement.EXTENSION else "stretches"
+        athlete = f"We want to look more closely at your {side} hip before giving it {what}."
+        review = "Review before stretching or end-range mobility work on this side; consider referral."
         if reading.end_feel in WORRYING_END_FEELS:
             findings.append(Finding(
                 Code.REFER_REVIEW, Severity.REFER,
-                f"{label}: {EndFeel(reading.end_feel).label.lower()} end-feel. Review before any stretching; "
-                f"consider referral.",
-                f"We want to look more closely at your {side} hip before giving you stretches.",
-                END_FEEL_SOURCE, side=reading.side, movement=reading.movement,
+                f"{label}: {EndFeel(reading.end_feel).label.lower()} end-feel. {review}",
+                athlete, END_FEEL_SOURCE, side=reading.side, movement=reading.movement,
             ))
             continue
-        if reading.movement != Movement.IR or not reading.pain:
-            continue
-        reference = table.reference(Measure.IR, reading.position, reading.mode, session.sex)
-        if reference is None or reference.mean is None or reference.sd is None:
-            continue
-        marked = reference.mean - MARKED_LOSS_SDS * reference.sd
-        if reading.degrees < marked:
+        if reading.pain and reading.end_feel == EndFeel.SOFT:
             findings.append(Finding(
                 Code.REFER_REVIEW, Severity.REFER,
-                f"{label} {degrees(reading.degrees)} with pain {reading.pain}/10 during the test: marked loss "
-                f"(under {degrees(marked)}, the reference mean − 2 SD for {reference.population}). "
-                f"Review before any stretching; consider referral.",
-                f"Your {side} hip is stiff and sore when turned inwards; we want to look more closely before "
-                f"giving you stretches.",
+                f"{label}: pain {reading.pain}/10 with a soft end-feel (pain before resistance). {review}",
+                athlete, PAIN_BEFORE_RESISTANCE_SOURCE, side=reading.side, movement=reading.movement,
+            ))
+            continue
+        marked = marked_loss(reading, session, table)
+        if marked is None:
+            continue
+        cut_off, reference = marked
+        loss = (f"{label} {degrees(reading.degrees)}: marked loss (under {degrees(cut_off)}, the reference mean − 2 SD "
+                f"for {reference.population})")
+        if reading.pain or reading.end_feel in ABNORMAL_END_FEELS:
+            why = " and ".join(part for part in (
+                f"pain {reading.pain}/10 during the test" if reading.pain else "",
+                f"a {EndFeel(reading.end_feel).label.lower()} end-feel" if reading.end_feel in ABNORMAL_END_FEELS
+                else "") if part)
+            findings.append(Finding(
+                Code.REFER_REVIEW, Severity.REFER, f"{loss}, with {why}. {review}", athlete,
                 f"{MARKED_LOSS_SOURCE}; reference: {reference.source}", side=reading.side, movement=reading.movement,
             ))
+        else:
+            feel = "firm end-feel" if reading.end_feel == EndFeel.FIRM else "end-feel not assessed"
+            findings.append(Finding(
+                Code.STRUCTURAL_REVIEW, Severity.ATTENTION,
+                f"{loss}, without pain ({feel}). Review: consider a bony or structural limit (femoral version, "
+                f"cam morphology) before expecting mobility work to change it. Suggestions are not held back.",
+                f"Your {side} hip turns inwards much less than is usual; we will check what limits it.",
+                f"{STRUCTURAL_SOURCE}; reference: {reference.source}", side=reading.side, movement=reading.movement,
+            ))
     return findings
+
+
+def marked_loss(reading: Reading, session: Session, table: ReferenceTable) -> tuple[Decimal, Reference] | None:
+    """(cut-off, reference) when an IR reading is under its reference mean − 2 SD, else None."""
+    if reading.movement != Movement.IR:
+        return None
+    reference = table.reference(Measure.IR, reading.position, reading.mode, session.sex)
+    if reference is None or reference.mean is None or reference.sd is None:
+        return None
+    cut_off = reference.mean - MARKED_LOSS_SDS * reference.sd
+    return (cut_off, reference) if reading.degrees < cut_off else None
 
 
 def poor_control(session: Session) -> list[Finding]:
@@ -426,50 +498,88 @@ def session_findings(session: Session, table: ReferenceTable) -> list[Finding]:
 
 
 def comparable(a: Reading, b: Reading) -> bool:
-    """Same side, movement, position, mode and instrument type: the only readings worth comparing."""
+    """Same side, movement, position, mode and instrument type: the only readings worth comparing
+    (findings and charts both use this one rule)."""
     return (a.side, a.movement, a.position, a.mode, a.instrument) == (
         b.side, b.movement, b.position, b.mode, b.instrument)
 
 
+def same_rater(a: Session, b: Session) -> bool:
+    return a.rater is not None and a.rater == b.rater
+
+
 def changes(current: Session, earlier: Sequence[Session], table: ReferenceTable) -> list[Finding]:
-    """Each tested reading against its latest comparable reading in ``earlier`` (newest first)."""
+    """Each tested reading against its latest comparable reading in ``earlier`` (newest first), and
+    against the first comparable one when that is an older visit still."""
     findings = []
     for reading in current.tested():
-        for before_session in earlier:
-            before = next((r for r in before_session.tested() if comparable(r, reading)), None)
-            if before is not None:
-                findings.append(_change(reading, before, current, before_session, table))
-                break
+        matches = [(session, before) for session in earlier for before in session.tested()
+                   if comparable(before, reading)]
+        if not matches:
+            continue
+        previous_session, previous = matches[0]
+        findings.append(_change(reading, previous, current, previous_session, table))
+        first_session, first = matches[-1]
+        if first_session is not previous_session:
+            findings.append(_change(reading, first, current, first_session, table, since_first=True))
     return findings
 
 
-def _change(now: Reading, before: Reading, current: Session, previous: Session, table: ReferenceTable) -> Finding:
-    same_rater = current.rater is not None and current.rater == previous.rater
-    mdc = table.mdc(same_rater=same_rater, instruments=(now.instrument, before.instrument))
+def _change(now: Reading, before: Reading, current: Session, previous: Session, table: ReferenceTable,
+            *, since_first: bool = False) -> Finding:
+    applied = table.mdc_between(now, before, same_rater=same_rater(current, previous))
     delta = now.degrees - before.degrees
-    when = f" on {long_date(previous.assessed_on)}" if previous.assessed_on else " last time"
+    visit = "the first assessment" if since_first else "the previous assessment"
+    when = f" at {visit}" + (f" on {long_date(previous.assessed_on)}" if previous.assessed_on else "")
     label = _label(now.side, now.movement)
-    rater = "same clinician" if same_rater else "different clinicians"
     measured = f"{label} {degrees(now.degrees)} vs {degrees(before.degrees)}{when} ({signed(delta)})"
     side = Side(now.side).label.lower()
     movement = ATHLETE_MOVEMENT[Movement(now.movement)]
-    source = f"MDC95 {degrees(mdc.degrees)} ({rater}): {mdc.source}"
-    if abs(delta) >= mdc.degrees:
+    check = "your first check" if since_first else "your last check"
+    source = f"{applied.label}: {applied.mdc.source}"
+    common = {"side": now.side, "movement": now.movement, "compared_with": previous.assessed_on,
+              "since_first": since_first}
+    if abs(delta) >= applied.degrees:
         direction = "range improved" if delta > 0 else "range decreased"
+        since = f"{signed(delta)} since {visit}: " if since_first else ""
         return Finding(
             Code.REAL_CHANGE, Severity.INFO,
-            f"{measured}: real change, at least the MDC95 of {degrees(mdc.degrees)} ({rater}); {direction}.",
-            f"Your {side} hip {movement} {'further' if delta > 0 else 'less far'} than at your last check: "
-            f"{direction}.",
-            f"{source}. {NO_CHANGE_CLAIM}",
-            side=now.side, movement=now.movement, compared_with=previous.assessed_on,
+            f"{since}{measured}: real change, at least the {applied.label}; {direction}.",
+            f"Your {side} hip {movement} {'further' if delta > 0 else 'less far'} than at {check}: {direction}.",
+            f"{source}. {NO_CHANGE_CLAIM}", **common,
         )
     return Finding(
         Code.WITHIN_ERROR, Severity.INFO,
-        f"{measured}: within measurement error (MDC95 {degrees(mdc.degrees)}, {rater}).",
-        f"Your {side} hip {movement} about as far as at your last check.",
-        source, side=now.side, movement=now.movement, compared_with=previous.assessed_on,
+        f"{measured}: within measurement error ({applied.label}).",
+        f"Your {side} hip {movement} about as far as at {check}.", source, **common,
     )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which checks ran on a session, and which could not, in words for the clinician."""
+
+    checked: tuple[str, ...]
+    not_checked: tuple[str, ...]
+
+
+def coverage(session: Session, table: ReferenceTable) -> Coverage:
+    checked, not_checked = [], []
+    settings = dict.fromkeys((r.movement, r.position, r.mode) for r in session.tested())
+    for movement, position, mode in settings:
+        what = f"{Movement(movement).short} ({Position(position).label.lower()}, {Mode(mode).label.lower()})"
+        sides = [r.side for r in session.tested() if (r.movement, r.position, r.mode) == (movement, position, mode)]
+        reference = table.reference(movement, position, mode, session.sex)
+        if reference is not None and reference.threshold is not None:
+            checked.append(f"{what} against the reference")
+        else:
+            not_checked.append(f"{what}: no reference for this position and mode, so not compared with a norm")
+        if movement in (Movement.IR, Movement.ER):
+            if len(set(sides)) == 2:
+                checked.append(f"{what} left against right")
+            else:
+                not_checked.append(f"{what}: {Side(sides[0]).label.lower()} side only, so the sides were not compared")
+    return Coverage(tuple(checked), tuple(not_checked))
 
 
 def rotation_summaries(session: Session, table: ReferenceTable) -> list[RotationSummary]:

@@ -21,7 +21,8 @@ ATHLETE_CODES = findings.OPEN_CODES | {Code.REAL_CHANGE}
 @dataclass(frozen=True)
 class Report:
     findings: tuple[Finding, ...]  # this visit on its own, most serious first
-    changes: tuple[Finding, ...]  # against earlier comparable readings
+    changes: tuple[Finding, ...]  # against the previous and the first comparable readings
+    coverage: findings.Coverage  # which checks ran, and which could not
     summaries: tuple[findings.RotationSummary, ...]
     charts: tuple[charts.Chart, ...]
     targets: findings.ExerciseTargets
@@ -35,6 +36,7 @@ class Report:
         return cls(
             findings=tuple(found),
             changes=tuple(findings.changes(current, earlier, table)),
+            coverage=findings.coverage(current, table),
             summaries=tuple(findings.rotation_summaries(current, table)),
             charts=tuple(charts.progress_charts(current, [current, *earlier], table)),
             targets=findings.exercise_targets(found, current.compensations),
@@ -58,3 +60,37 @@ class Report:
             if finding.code in ATHLETE_CODES and finding.athlete_text not in sentences:
                 sentences.append(finding.athlete_text)
         return tuple(sentences)
+
+    @property
+    def changes_since_previous(self) -> list[Finding]:
+        return [f for f in self.changes if not f.since_first]
+
+    @property
+    def changes_since_first(self) -> list[Finding]:
+        return [f for f in self.changes if f.since_first]
+
+    # Each finding is one line on the page; its source is a numbered note below the list, one click
+    # (or a hover) away, and printed with the page.
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f.source for f in (*self.findings, *self.changes)))
+
+    def _cited(self, items) -> list[tuple[Finding, int]]:
+        sources = self.sources
+        return [(f, sources.index(f.source) + 1) for f in items]
+
+    @property
+    def cited_findings(self) -> list[tuple[Finding, int]]:
+        return self._cited(self.findings)
+
+    @property
+    def cited_open_findings(self) -> list[tuple[Finding, int]]:
+        return self._cited(self.open_findings)
+
+    @property
+    def cited_changes_since_previous(self) -> list[tuple[Finding, int]]:
+        return self._cited(self.changes_since_previous)
+
+    @property
+    def cited_changes_since_first(self) -> list[tuple[Finding, int]]:
+        return self._cited(self.changes_since_first)

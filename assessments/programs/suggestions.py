@@ -1,23 +1,25 @@
 """From an assessment's findings to a suggested program (clinical-reference §4).
 
 Clinical reasoning, not validated evidence: the suggestions only pre-fill a draft, the clinician
-confirms, edits or removes every item, and each suggestion carries the finding that motivated it
+confirms, edits or removes every item, and each suggestion carries the findings that motivated it
 so the reason is shown beside it.
 
 The rules:
 
-- each finding maps onto the exercise library's codes (``findings.EXERCISE_FINDINGS``; limited hip
-  extension seen at toe-off counts as limited extension);
-- for each code, the exercises that address it are candidates, those of the family §4 names for
-  it first (IR mobility for low or asymmetric IR, ER/anterior-hip flexibility for limited ER, hip
-  extension mobility for limited extension, control/strength for poor control), the clinic's own
-  exercises before the shipped ones, then by name; at most ``PER_TARGET`` per code, each exercise
-  once;
-- a refer/review flag (pain before resistance, empty or spasm end-feel, marked painful IR loss)
-  suggests no stretching exercise at all: they are listed as withheld, and the flag is shown
-  prominently;
+- each finding is treated with the one family §4 names for it (``FAMILY_FOR``: IR mobility for low
+  or asymmetric IR, ER/anterior-hip flexibility for limited ER, hip-extension mobility for limited
+  extension, control/strength for poor control), and only exercises of that family that address
+  the finding's library codes (``findings.EXERCISE_FINDINGS``) are candidates for it; so an IR
+  asymmetry gets IR mobility for the stiffer side, and control work comes only with a control
+  finding of its own. The clinic's own exercises come before the shipped ones, then by name; at
+  most ``PER_FAMILY`` per family, each exercise once;
+- a refer/review flag (``findings.refer_flags``) holds back, on the flagged side, every stretch
+  and every exercise of the flagged movement's end-range mobility family (``END_RANGE_FAMILY``).
+  An exercise that would work both sides is narrowed to the other side when a finding there asks
+  for it; otherwise it is listed as withheld, with why. Control work stays, with a note to keep it
+  within a pain-free range. The structural-limit prompt holds nothing back;
 - the suggested side follows the findings: one side when every motivating finding is on that side,
-  otherwise the exercise's own default;
+  otherwise the exercise's own default; the reason cites every finding that motivated it;
 - the draft lists mobility before control work, the way a session runs.
 """
 
@@ -31,28 +33,38 @@ from assessments import findings
 from assessments.findings import Code, Finding, Severity
 from assessments.programs.models import Program
 from assessments.reports import Report
+from assessments.vocabulary import Movement
 from exercises.models import Exercise, Family, ProgramTemplate
 
-PER_TARGET = 3
+PER_FAMILY = 3
 TOE_OFF = Code.LIMITED_EXTENSION_TOE_OFF.value  # the same word as the observation's
-# Exercise-library code -> the family clinical-reference §4 treats it with.
-FAMILY_FOR_TARGET = {
-    "low_ir": Family.IR_MOBILITY,
-    "asymmetry": Family.IR_MOBILITY,
-    "low_er": Family.ER_FLEXIBILITY,
-    "limited_extension": Family.EXTENSION_MOBILITY,
-    "poor_control": Family.CONTROL_STRENGTH,
+FAMILY_FOR = {
+    Code.BELOW_REFERENCE_IR: Family.IR_MOBILITY,
+    Code.ASYMMETRY_IR: Family.IR_MOBILITY,
+    Code.BELOW_REFERENCE_ER: Family.ER_FLEXIBILITY,
+    Code.ASYMMETRY_ER: Family.ER_FLEXIBILITY,
+    Code.LIMITED_EXTENSION: Family.EXTENSION_MOBILITY,
+    Code.LIMITED_EXTENSION_TOE_OFF: Family.EXTENSION_MOBILITY,
+    Code.POOR_CONTROL: Family.CONTROL_STRENGTH,
 }
-TARGET_ORDER = ("low_ir", "asymmetry", "low_er", "limited_extension", "poor_control")
+# The end-range mobility of each movement, held back on a side with a refer/review flag.
+END_RANGE_FAMILY = {Movement.IR: Family.IR_MOBILITY, Movement.ER: Family.ER_FLEXIBILITY,
+                    Movement.EXTENSION: Family.EXTENSION_MOBILITY}
 FAMILY_ORDER = (Family.IR_MOBILITY, Family.ER_FLEXIBILITY, Family.EXTENSION_MOBILITY, Family.CONTROL_STRENGTH)
 TARGETS_OF = findings.EXERCISE_FINDINGS
+SIDES = ("left", "right")
 
 
 @dataclass(frozen=True)
 class Suggestion:
     exercise: Exercise
-    finding: Finding  # the finding that motivated it
+    findings: tuple[Finding, ...]  # every finding that motivated it, most serious first
     side: str  # the side to prescribe
+    note: str = ""  # what a refer/review flag changed about it
+
+    @property
+    def finding(self) -> Finding:
+        return self.findings[0]
 
     @property
     def motive(self) -> str:
@@ -60,14 +72,21 @@ class Suggestion:
 
     @property
     def reason(self) -> str:
-        return self.finding.clinician_text
+        texts = list(dict.fromkeys(f.clinician_text for f in self.findings))
+        return " ".join([*texts, self.note]).strip()
+
+
+@dataclass(frozen=True)
+class Withheld:
+    exercise: Exercise
+    why: str
 
 
 @dataclass(frozen=True)
 class Suggestions:
     items: tuple[Suggestion, ...]
-    refer_flags: tuple[Finding, ...]  # non-empty: no stretching is suggested
-    withheld: tuple[Exercise, ...]  # stretches that the refer/review flag kept out
+    refer_flags: tuple[Finding, ...]
+    withheld: tuple[Withheld, ...]  # held back by a refer/review flag, with why
 
     @property
     def stretching_allowed(self) -> bool:
@@ -101,46 +120,66 @@ def _side(reasons: Sequence[Finding], exercise: Exercise) -> str:
     return exercise.side
 
 
+def held_back_sides(exercise: Exercise, flags: Sequence[Finding]) -> set[str]:
+    """The sides on which a refer/review flag forbids this exercise: a stretch, or end-range
+    mobility of the flagged movement."""
+    return {flag.side for flag in flags if flag.side and (
+        exercise.is_stretch or exercise.family == END_RANGE_FAMILY.get(flag.movement))}
+
+
+def _apply_flags(exercise: Exercise, reasons: Sequence[Finding], side: str,
+                 flags: Sequence[Finding]) -> Suggestion | Withheld:
+    """The suggestion as the refer/review flags allow it, or why it is withheld."""
+    held = held_back_sides(exercise, flags)
+    worked = {side} if side in SIDES else set(SIDES)
+    if held & worked:
+        other = worked - held
+        asked = [f for f in reasons if f.side in other]
+        flagged = " and ".join(sorted(held & worked))
+        if asked:
+            remaining = other.pop()
+            return Suggestion(exercise, tuple(asked), remaining,
+                              note=f"{remaining.capitalize()} side only: the {flagged} hip has a refer/review flag.")
+        kind = "a stretch" if exercise.is_stretch else "end-range mobility"
+        return Withheld(exercise, f"{kind}, and the {flagged} hip has a refer/review flag")
+    flagged_sides = sorted({f.side for f in flags if f.side} & worked)
+    if flagged_sides and exercise.family == Family.CONTROL_STRENGTH:
+        return Suggestion(exercise, tuple(reasons), side, note=(
+            f"Keep it within a pain-free range: the {' and '.join(flagged_sides)} hip has a refer/review flag."))
+    return Suggestion(exercise, tuple(reasons), side)
+
+
 def suggest(session_findings: Sequence[Finding], exercises: Iterable[Exercise],
             compensations: Iterable[str] = ()) -> Suggestions:
     """The suggested items for these findings, chosen among ``exercises`` (those the clinic may
     prescribe). Pure: no database access beyond the exercises given."""
-    refer = tuple(f for f in session_findings if f.code == Code.REFER_REVIEW)
-    reasons_by_target: dict[str, list[Finding]] = {}
+    flags = tuple(f for f in session_findings if f.code == Code.REFER_REVIEW)
+    by_family: dict[str, list[Finding]] = {}
     for finding in motivating(session_findings, compensations):
-        for target in TARGETS_OF[finding.code]:
-            reasons_by_target.setdefault(target, []).append(finding)
+        by_family.setdefault(FAMILY_FOR[Code(finding.code)], []).append(finding)
 
-    exercises = list(exercises)
-    chosen: dict[int, tuple[str, Suggestion]] = {}
-    withheld: dict[int, Exercise] = {}
-    for target in sorted(reasons_by_target, key=TARGET_ORDER.index):
-        reasons = reasons_by_target[target]
-        candidates = sorted(
-            (e for e in exercises if target in e.addresses),
-            key=lambda e: (e.family != FAMILY_FOR_TARGET[target], e.clinic_id is None, e.name.lower(), e.pk),
-        )
+    exercises = sorted(exercises, key=lambda e: (e.clinic_id is None, e.name.lower(), e.pk))
+    chosen: dict[int, Suggestion] = {}
+    withheld: dict[int, Withheld] = {}
+    for family in FAMILY_ORDER:
+        reasons = by_family.get(family, [])
         taken = 0
-        for exercise in candidates:
-            if taken == PER_TARGET:
+        for exercise in exercises:
+            if taken == PER_FAMILY:
                 break
-            if exercise.pk in chosen:
+            if exercise.family != family or exercise.pk in chosen:
                 continue
-            if exercise.is_stretch and refer:
-                withheld[exercise.pk] = exercise
+            asking = [f for f in reasons if set(TARGETS_OF[Code(f.code)]) & set(exercise.addresses)]
+            if not asking:
                 continue
-            chosen[exercise.pk] = (target, Suggestion(exercise, reasons[0], _side(reasons, exercise)))
+            outcome = _apply_flags(exercise, asking, _side(asking, exercise), flags)
+            if isinstance(outcome, Withheld):
+                withheld.setdefault(exercise.pk, outcome)
+                continue
+            chosen[exercise.pk] = outcome
             taken += 1
-
-    def session_order(entry: tuple[str, Suggestion]) -> tuple[int, int]:
-        target, suggestion = entry
-        family = suggestion.exercise.family
-        return (FAMILY_ORDER.index(family) if family in FAMILY_ORDER else len(FAMILY_ORDER),
-                TARGET_ORDER.index(target))
-
-    ordered = tuple(suggestion for _, suggestion in sorted(chosen.values(), key=session_order))
-    return Suggestions(items=ordered, refer_flags=refer,
-                       withheld=tuple(sorted(withheld.values(), key=lambda e: e.name.lower())))
+    return Suggestions(items=tuple(chosen.values()), refer_flags=flags,
+                       withheld=tuple(sorted(withheld.values(), key=lambda w: w.exercise.name.lower())))
 
 
 def candidate_exercises(user, targets: Iterable[str]) -> list[Exercise]:

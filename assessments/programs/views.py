@@ -79,7 +79,8 @@ def _items_context(request: HttpRequest, program: Program, version: ProgramVersi
         "add_template": AddTemplateForm(user=request.user),
         "refer_flags": _refer_flags(program, request.user),
     }
-    context["stretches_despite_refer"] = [i for i in items if i.exercise.is_stretch] if context["refer_flags"] else []
+    context["held_back"] = [i for i in items if suggestions.held_back_sides(i.exercise, context["refer_flags"]) & (
+        {i.side} if i.side in suggestions.SIDES else set(suggestions.SIDES))]
     return context | extra
 
 
@@ -131,7 +132,7 @@ def program_create(request: HttpRequest, assessment_code: UUID) -> HttpResponse:
     return render(request, "assessments/program_create.html", {
         "assessment": assessment, "athlete": assessment.athlete, "suggestions": suggested,
         "details": details, "choice": choice, "rows": list(zip(choice["exercises"], suggested.items, strict=True)),
-        "findings": report.open_findings,
+        "report": report,
     })
 
 

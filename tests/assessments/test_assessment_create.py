@@ -37,7 +37,8 @@ def test_the_four_numbers_make_an_assessment(request, who, athlete):
     assert event.target_id == str(assessment.code) and event.actor == user and "readings" in event.fields
     athlete.refresh_from_db()
     # Rosa (female): left IR 24° is under 36.9°, and 14° of asymmetry is at least max(10°, 12°).
-    assert athlete.last_assessed_on == assessment.assessed_on and athlete.open_findings_count == 2
+    # Left IR 24° (women: below 36.9°, and under mean − 2 SD 27.8° without pain) and the asymmetry.
+    assert athlete.last_assessed_on == assessment.assessed_on and athlete.open_findings_count == 3
 
 
 def test_the_form_starts_from_the_clinic_defaults_and_tabs_left_to_right(alice_client, clinic_a, athlete):

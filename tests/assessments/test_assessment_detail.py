@@ -43,8 +43,10 @@ def test_change_uses_the_between_rater_mdc_and_never_says_fixed(alice_client, at
         {"side": "right", "movement": "ir", "degrees": 43, "instrument": inclinometer},     # +13°
     ], assessed_on=date(2026, 3, 10))
     page = alice_client.get(url(later)).text
-    assert "Left IR 31.5° vs 20° on 10 Jan 2026 (+11.5°): within measurement error (MDC95 12°" in page
-    assert "Right IR 43° vs 30° on 10 Jan 2026 (+13°): real change" in page and "range improved" in page
+    assert ("Left IR 31.5° vs 20° at the previous assessment on 10 Jan 2026 (+11.5°): within measurement error "
+            "(MDC95 12° (different clinicians, digital inclinometer))") in page
+    assert "Right IR 43° vs 30° at the previous assessment on 10 Jan 2026 (+13°): real change" in page
+    assert "range improved" in page
     assert "fixed" not in page.lower()
 
 

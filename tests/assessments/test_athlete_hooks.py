@@ -21,7 +21,7 @@ def test_the_export_holds_every_assessment_with_readings_and_findings(athlete, b
     assert exported["clinician"] == "Bob Baker"
     assert {(r["side"], r["movement"], r["degrees"]) for r in exported["readings"]} == {
         ("left", "ir", "24.0"), ("right", "ir", "38.0"), ("left", "er", "40.0"), ("right", "er", "42.0")}
-    assert {f["code"] for f in exported["findings"]} == {"below_reference_ir", "asymmetry_ir"}
+    assert {f["code"] for f in exported["findings"]} == {"below_reference_ir", "asymmetry_ir", "structural_review"}
     assert all(f["source"] for f in exported["findings"])
 
 

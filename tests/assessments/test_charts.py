@@ -25,8 +25,7 @@ def visit(day, left, right, *, instrument="goniometer", position="prone") -> Ses
     return Session(readings, rater=1, assessed_on=day)
 
 
-HISTORY = [visit(date(2026, 1, 5), 20, 35), visit(date(2026, 2, 5), 26, 36, instrument="digital_inclinometer"),
-           visit(date(2026, 3, 9), "31.5", None)]
+HISTORY = [visit(date(2026, 1, 5), 20, 35), visit(date(2026, 2, 5), 26, 36), visit(date(2026, 3, 9), "31.5", None)]
 
 
 def parse(chart) -> ET.Element:
@@ -60,14 +59,15 @@ def test_points_sit_where_their_values_and_dates_say():
     left = chart.series[0].points
     assert [p.x for p in left] == sorted(p.x for p in left)  # later visits further right
     assert left[0].y > left[1].y > left[2].y  # larger values higher up (smaller y)
-    assert chart.plot_top <= min(p.bar_top for p in chart.points)
-    assert max(p.bar_bottom for p in chart.points) <= chart.plot_bottom
-    # Error bars: ± half the MDC95 of the instrument (12° goniometer, 8° digital inclinometer).
-    first, second = left[0], left[1]
+    bars = [bar for p in chart.points for bar in p.bars]
+    assert chart.plot_top <= min(b.top for b in bars) and max(b.bottom for b in bars) <= chart.plot_bottom
+    # Error bars: ± half the MDC95 of each pair of neighbouring visits (one clinician, goniometer: 12°).
     scale = (chart.plot_bottom - chart.plot_top) / (float(chart.y_ticks[-1].label.rstrip("°"))
                                                     - float(chart.y_ticks[0].label.rstrip("°")))
-    assert first.bar_bottom - first.bar_top == pytest.approx(12 * scale, abs=0.2)
-    assert second.bar_bottom - second.bar_top == pytest.approx(8 * scale, abs=0.2)
+    assert all(len(p.bars) == 1 and p.bars[0].offset == 0 for p in left)
+    assert left[0].bars[0].bottom - left[0].bars[0].top == pytest.approx(12 * scale, abs=0.2)
+    assert chart.bar_note.startswith("Bars: ± half the MDC95 between neighbouring comparable visits, 12° (same "
+                                     "clinician, goniometer).")
     # The reference band is mean ± 1 SD (26–44°) and the cut-off line sits at its bottom.
     assert chart.band_label == "usual range 26°–44°"
     assert chart.threshold_y == pytest.approx(chart.band_bottom)

@@ -129,7 +129,10 @@ def test_change_compares_with_the_latest_comparable_session_and_skips_others():
     oldest = session(reading("left", "ir", 5), rater="a", assessed_on=date(2026, 1, 1))
     found = findings.changes(session(reading("left", "ir", 31), rater="a"), [newest_other_position, comparable, oldest],
                              TABLE)
-    assert [(f.code, f.compared_with) for f in found] == [(Code.WITHIN_ERROR, date(2026, 3, 1))]
+    # Against the previous comparable visit, and against the first one (the seated reading is skipped).
+    assert [(f.code, f.compared_with, f.since_first) for f in found] == [
+        (Code.WITHIN_ERROR, date(2026, 3, 1), False), (Code.REAL_CHANGE, date(2026, 1, 1), True)]
+    assert found[1].clinician_text.startswith("+26° since the first assessment: Left IR 31° vs 5°")
 
 
 @pytest.mark.parametrize(
@@ -187,7 +190,8 @@ def test_not_tested_readings_produce_no_finding():
     )
     found = findings.session_findings(lonely, TABLE)
     # The untested left IR's spasm end-feel and pain are not read at all.
-    assert [(f.code, f.side) for f in found] == [(Code.BELOW_REFERENCE_IR, "right")]
+    # Right IR 5° is under mean − 2 SD without pain: the structural-limit prompt, and below reference.
+    assert [(f.code, f.side) for f in found] == [(Code.STRUCTURAL_REVIEW, "right"), (Code.BELOW_REFERENCE_IR, "right")]
     assert findings.changes(session(reading("left", "ir", None), rater="a"), [session(reading("left", "ir", 5),
                                                                                       rater="a")], TABLE) == []
     assert findings.changes(session(reading("left", "ir", 40), rater="a"), [session(reading("left", "ir", None),
@@ -196,22 +200,28 @@ def test_not_tested_readings_produce_no_finding():
 
 
 @pytest.mark.parametrize(
-    ("end_feel", "value", "pain", "refer"),
+    ("end_feel", "value", "pain", "expected"),
     [
-        (EndFeel.EMPTY, 40, 0, True),
-        (EndFeel.SPASM, 40, 0, True),
-        (EndFeel.FIRM, 40, 5, False),
-        (EndFeel.FIRM, D("16.5"), 1, True),   # under 35 − 2 × 9 = 17°, with pain: marked loss with pain
-        (EndFeel.FIRM, 17, 3, False),         # at the marked-loss line
-        (EndFeel.FIRM, 10, 0, False),         # marked loss without pain: below reference, not refer
-        (EndFeel.FIRM, 10, None, False),
+        (EndFeel.EMPTY, 40, 0, Code.REFER_REVIEW),
+        (EndFeel.SPASM, 40, 0, Code.REFER_REVIEW),
+        (EndFeel.FIRM, 40, 5, None),
+        (EndFeel.SOFT, 40, 2, Code.REFER_REVIEW),      # pain before resistance
+        (EndFeel.SOFT, 40, 0, None),
+        (EndFeel.FIRM, D("16.5"), 1, Code.REFER_REVIEW),  # under 35 − 2 × 9 = 17°, with pain: marked loss with pain
+        (EndFeel.HARD, D("16.5"), 0, Code.REFER_REVIEW),  # marked loss with an abnormal end-feel
+        (EndFeel.FIRM, 17, 3, None),                    # at the marked-loss line
+        (EndFeel.FIRM, 10, 0, Code.STRUCTURAL_REVIEW),  # marked loss without pain, firm: review, not refer
+        (EndFeel.FIRM, 10, None, Code.STRUCTURAL_REVIEW),
+        (EndFeel.NOT_TESTED, 10, None, Code.STRUCTURAL_REVIEW),
     ],
 )
-def test_refer_flags(end_feel, value, pain, refer):
+def test_refer_flags(end_feel, value, pain, expected):
     found = findings.refer_flags(session(reading("left", "ir", value, end_feel=end_feel, pain=pain)), TABLE)
-    assert codes(found) == ([Code.REFER_REVIEW] if refer else [])
-    if refer:
+    assert codes(found) == ([expected] if expected else [])
+    if expected == Code.REFER_REVIEW:
         assert found[0].severity == "refer" and found[0].is_open
+    if expected == Code.STRUCTURAL_REVIEW:
+        assert found[0].severity == "attention" and "bony or structural limit" in found[0].clinician_text
 
 
 def test_a_refer_flag_suppresses_stretches_but_keeps_the_targets():
@@ -233,7 +243,7 @@ def test_exercise_targets_map_every_open_finding_onto_the_library_codes():
     assert mapped == library_codes
     # Every open finding but the refer flag motivates exercises, and so does limited extension at toe-off;
     # each one that does has its label and "why" for the handout.
-    assert set(findings.EXERCISE_FINDINGS) == findings.OPEN_CODES - {Code.REFER_REVIEW} | {
+    assert set(findings.EXERCISE_FINDINGS) == findings.OPEN_CODES - {Code.REFER_REVIEW, Code.STRUCTURAL_REVIEW} | {
         Code.LIMITED_EXTENSION_TOE_OFF}
     assert set(findings.MOTIVES) == set(findings.EXERCISE_FINDINGS)
     assert Code.LIMITED_EXTENSION_TOE_OFF.value == Compensation.LIMITED_EXTENSION_TOE_OFF.value

@@ -51,9 +51,12 @@ def test_a_refer_flag_is_shown_prominently_and_withholds_stretches(bob_client, c
     ])
     response = bob_client.get(reverse("programs:create", args=[assessment.code]))
     text = response.text
-    assert 'data-testid="refer-flag"' in text and "no stretching suggested" in text
-    assert "Stretches left out: Glute-biased external rotation stretch" in text
-    assert 'data-exercise="glute-biased-external-rotation-stretch"' not in text
+    assert 'data-testid="refer-flag"' in text and "exercises held back on the flagged side" in text
+    # Left IR spasm: nothing that stretches the left hip or takes its IR to end range. ER is low on both
+    # sides, so the ER stretches are suggested for the right side only, and say why.
+    assert "Prone hip internal rotation (end-range mobility, and the left hip has a refer/review flag)" in text
+    assert "Right side only: the left hip has a refer/review flag." in text
+    assert 'data-exercise="prone-hip-internal-rotation"' not in text
 
 
 def test_creates_a_draft_with_the_ticked_suggestions_and_their_findings(bob_client, bob, assessment, library):

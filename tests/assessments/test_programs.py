@@ -11,12 +11,12 @@ from tests.assessments.programs_support import make_exercise, make_library
 pytestmark = pytest.mark.django_db
 
 
-def finding(code: str, side: str = "", severity: str = Severity.ATTENTION) -> Finding:
+def finding(code: str, side: str = "", severity: str = Severity.ATTENTION, movement: str = "") -> Finding:
     return Finding(code, severity, f"clinician text for {code} {side}".strip(), f"athlete text for {code}",
-                   "a source", side=side)
+                   "a source", side=side, movement=movement)
 
 
-REFER = finding(Code.REFER_REVIEW, "left", Severity.REFER)
+REFER = finding(Code.REFER_REVIEW, "left", Severity.REFER, movement="ir")
 
 
 @pytest.fixture
@@ -86,11 +86,14 @@ def test_refer_flag_suggests_no_stretching_and_says_which_were_left_out(library)
     result = suggestions.suggest(found, library.values())
     assert not result.stretching_allowed
     assert result.refer_flags == (REFER,)
-    assert not any(s.exercise.is_stretch for s in result.items)
-    assert names(result) == ["Hip internal rotation contract-relax", "Prone hip internal rotation"]
-    assert [e.name for e in result.withheld] == [
-        "Glute-biased external rotation stretch", "Half-kneeling hip flexor stretch with reach",
-        "Hamstring-biased external rotation stretch",
+    # On the flagged left hip: no stretch, and no end-range IR mobility (the flag is on left IR).
+    assert names(result) == []
+    assert [(w.exercise.name, w.why) for w in result.withheld] == [
+        ("Glute-biased external rotation stretch", "a stretch, and the left hip has a refer/review flag"),
+        ("Half-kneeling hip flexor stretch with reach", "a stretch, and the left hip has a refer/review flag"),
+        ("Hamstring-biased external rotation stretch", "a stretch, and the left hip has a refer/review flag"),
+        ("Hip internal rotation contract-relax", "end-range mobility, and the left hip has a refer/review flag"),
+        ("Prone hip internal rotation", "end-range mobility, and the left hip has a refer/review flag"),
     ]
 
 
@@ -121,14 +124,14 @@ def test_at_most_per_target_and_the_clinics_own_first(library, clinic_a):
     own = make_exercise("Clinic A IR drill", clinic=clinic_a, family="ir_mobility", addresses=["low_ir"])
     extra = [make_exercise(f"Another IR drill {n}", family="ir_mobility", addresses=["low_ir"]) for n in range(3)]
     result = suggestions.suggest([finding(Code.BELOW_REFERENCE_IR, "left")], [*library.values(), own, *extra])
-    assert len(result.items) == suggestions.PER_TARGET
+    assert len(result.items) == suggestions.PER_FAMILY
     assert result.items[0].exercise == own
 
 
-def test_the_family_of_section_4_comes_first(library):
+def test_only_the_family_of_section_4_is_suggested_for_a_finding(library):
     control_for_ir = make_exercise("Aardvark IR control", family="control_strength", addresses=["low_ir"])
     result = suggestions.suggest([finding(Code.BELOW_REFERENCE_IR, "left")], [*library.values(), control_for_ir])
-    assert names(result)[:2] == ["Hip internal rotation contract-relax", "Prone hip internal rotation"]
+    assert names(result) == ["Hip internal rotation contract-relax", "Prone hip internal rotation"]
 
 
 def test_candidates_are_only_what_the_clinic_may_prescribe(library, clinic_a, clinic_b, bob):
@@ -149,5 +152,8 @@ def test_suggestions_for_a_real_assessment_with_an_empty_end_feel(library, clini
     ])
     result = suggestions.for_report(assessment.report(reference_table(clinic_a)), bob)
     assert [f.code for f in result.refer_flags] == ["refer_review"]
-    assert not any(s.exercise.is_stretch for s in result.items)
-    assert {e.name for e in result.withheld} >= {"Glute-biased external rotation stretch"}
+    # ER is below reference on both sides, the left IR end-feel is empty: ER stretches for the right only.
+    stretches = [s for s in result.items if s.exercise.is_stretch]
+    assert stretches and all(s.side == "right" and "Right side only: the left hip has a refer/review flag" in s.reason
+                             for s in stretches)
+    assert not any(s.exercise.family == "ir_mobility" and s.side != "right" for s in result.items)

@@ -34,7 +34,12 @@ def test_keyboard_only_bilateral_assessment_shows_the_asymmetry_and_the_chart(pa
     expect(page).to_have_url(re.compile(r"/assessments/[0-9a-f-]{36}/$"))
     findings = page.get_by_test_id("findings")
     expect(findings.locator('[data-code="asymmetry_ir"]')).to_contain_text("IR asymmetry")
-    expect(findings.locator('[data-code="asymmetry_ir"]')).to_contain_text("Ellison")
+    # Each finding is one line; its source is one click away (and in the link's title on hover).
+    source_link = findings.locator('[data-code="asymmetry_ir"] a.source-ref')
+    expect(source_link).to_have_attribute("title", re.compile("Ellison"))
+    source_link.click()
+    expect(page).to_have_url(re.compile(r"#source-\d+$"))
+    expect(page.locator(page.url[page.url.index("#"):])).to_contain_text("Ellison")
     expect(findings.locator('[data-code="below_reference_ir"]')).to_contain_text("Left IR 24°")
     chart = page.get_by_test_id("chart-ir-prone-passive")
     expect(chart).to_be_visible()
@@ -45,7 +50,8 @@ def test_keyboard_only_bilateral_assessment_shows_the_asymmetry_and_the_chart(pa
     assert [(r.side, r.movement, r.degrees) for r in assessment.readings.order_by("movement", "side")] == [
         ("left", "er", 40), ("right", "er", 42), ("left", "ir", 24), ("right", "ir", 38)]
     athlete.refresh_from_db()
-    assert athlete.last_assessed_on == assessment.assessed_on and athlete.open_findings_count == 2
+    # Three open findings: IR below reference, the asymmetry, and the structural-limit prompt.
+    assert athlete.last_assessed_on == assessment.assessed_on and athlete.open_findings_count == 3
     page.screenshot(path="/tmp/detail.png", full_page=True)
 
 
