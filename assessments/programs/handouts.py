@@ -109,6 +109,7 @@ class Handout:
     review_on: date | None
     findings: tuple[str, ...]
     refer: bool
+    refer_sides: str  # "left", "left and right": the hips a refer/review flag holds exercises back on
     charts: tuple[charts.Chart, ...]
     chart_images: tuple[Picture, ...]  # the same charts as data: URLs, for the PDF
     exercises: tuple[HandoutExercise, ...]
@@ -306,6 +307,7 @@ def build(version: ProgramVersion, *, for_pdf: bool = True) -> Handout:
         review_on=version.review_on,
         findings=report.athlete_sentences if report else (),
         refer=bool(report and report.refer_flags),
+        refer_sides=" and ".join(sorted({f.side for f in report.refer_flags if f.side})) if report else "",
         charts=progress,
         chart_images=tuple(chart_image(chart) for chart in progress) if for_pdf else (),
         exercises=tuple(

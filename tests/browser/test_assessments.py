@@ -76,3 +76,29 @@ def test_an_implausible_value_needs_the_confirmation_box_ticked_by_keyboard(page
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/assessments/[0-9a-f-]{36}/$"))
     assert Assessment.objects.get().readings.get(side="left", movement="ir").degrees == 65
+
+
+def test_a_baseline_and_two_follow_ups_show_the_change_since_the_first_assessment(page, alice, clinic_a):
+    """Three visits entered through the form, a month apart: the third shows the step since the
+    second and, separately, the change since the first."""
+    athlete = make_athlete(clinic_a, first_name="Ola", last_name="Nordmann", sex="female")
+    log_in(page, alice.email, PASSWORD)
+    for day, (left_ir, right_ir) in (("2026-09-01", ("24", "40")), ("2026-10-01", ("31", "41")),
+                                     ("2026-11-01", ("38", "42"))):
+        page.goto(f"/assessments/new/{athlete.code}/")
+        page.get_by_label("Date").fill(day)
+        page.get_by_label("Left IR", exact=True).fill(left_ir)
+        page.get_by_label("Right IR", exact=True).fill(right_ir)
+        page.get_by_label("Left ER", exact=True).fill("40")
+        page.get_by_label("Right ER", exact=True).fill("42")
+        page.get_by_label("Right ER", exact=True).press("Enter")
+        expect(page).to_have_url(re.compile(r"/assessments/[0-9a-f-]{36}/$"))
+    since_first = page.get_by_test_id("changes-since-first")
+    expect(since_first).to_contain_text("+14° since the first assessment: Left IR 38° vs 24° at the first assessment "
+                                        "on 1 Sep 2026")
+    expect(since_first.locator('[data-code="real_change"]')).to_have_count(1)
+    expect(page.get_by_test_id("changes")).to_contain_text(
+        "Left IR 38° vs 31° at the previous assessment on 1 Oct 2026 (+7°): within measurement error")
+    expect(page.get_by_test_id("chart-ir-prone-passive").locator("g.reading")).to_have_count(6)
+    page.screenshot(path="/tmp/since-first.png", full_page=True)
+    assert page.console_errors == [], page.console_errors
