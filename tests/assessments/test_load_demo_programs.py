@@ -8,7 +8,6 @@ from pypdf import PdfReader
 
 from assessments.programs.models import Program, ProgramVersion
 from runphys.models import AuditEvent
-from tests.assessments.programs_support import media_root  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 

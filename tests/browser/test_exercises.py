@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from exercises.library import load_library
 from exercises.models import Exercise
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

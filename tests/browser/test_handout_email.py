@@ -4,10 +4,8 @@ real task worker delivers it to the local SMTP server."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.assessments.conftest import make_athlete
-from tests.assessments.programs_support import make_library, make_program
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, make_athlete, make_library, make_program
+from tests.helpers import log_in
 from tests.workers import start_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

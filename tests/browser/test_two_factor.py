@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from runphys import twofactor
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
+from tests.helpers import log_in
 from tests.otp import code_from_secret
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

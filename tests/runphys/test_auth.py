@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from runphys import sessions
 from runphys.models import AuditEvent, EmailDelivery
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.url_patterns import project_routes, sample_url
 
 pytestmark = pytest.mark.django_db
@@ -192,7 +192,7 @@ def test_a_request_loads_the_user_membership_and_clinic_in_one_query(alice, djan
 
 def test_a_user_without_a_clinic_and_an_inactive_user(alice, clinic_a):
     from runphys.throttle import ThrottledModelBackend
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     operator = make_user("ops@runphys.example", "Site Operator", None)
     assert ThrottledModelBackend().get_user(operator.pk) == operator
@@ -204,7 +204,7 @@ def test_a_user_without_a_clinic_and_an_inactive_user(alice, clinic_a):
 
 
 def test_a_clinic_less_user_can_log_in_and_reach_a_page(client):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     make_user("ops@runphys.example", "Site Operator", None)
     assert client.post(reverse("login"), {"username": "ops@runphys.example", "password": PASSWORD}).status_code == 302

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from runphys import throttle
 from runphys.models import AuditEvent, AuthAttempt, EmailDelivery
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 from tests.otp import enrol, totp_code
 
 pytestmark = pytest.mark.django_db

@@ -34,11 +34,10 @@ from pypdf import PdfReader
 
 from runphys import twofactor
 from runphys.models import Invitation
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 from tests.otp import enrol
 from tests.security.pages import Form, forms_on, invalid_fields, snapshot
-from tests.security.test_cross_clinic import RECORD_URLS
-from tests.security.world import World, build_world
+from tests.security.world import RECORD_URLS, World
 from tests.url_patterns import project_routes
 
 # Script, an attribute break-out and plain formatting in one value.
@@ -187,18 +186,6 @@ class Sweep:
         if response.status_code in (301, 302, 303) and form.method == "post":
             return True
         return invalid_fields(response.content.decode(errors="replace")) if is_html(response) else set()
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDIA_ROOT.mkdir()
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def world(clinic_a, alice, bob, media_root) -> World:
-    return build_world(clinic_a, alice, bob)
 
 
 def login_required_pages(world: World) -> list[tuple[str, str]]:
