@@ -6,15 +6,10 @@ from django.db import IntegrityError, transaction
 
 from assessments.programs.models import ATHLETE_REASONS, Motive, Program, ProgramItem, ProgramVersion
 from exercises.models import ProgramTemplate, ProgramTemplateItem
-from tests.factories import draft_of, make_world
+from tests.factories import draft_of
 from tests.helpers import issue
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
-
-
-@pytest.fixture
-def world(clinic_a, bob):
-    return make_world(clinic_a, bob)
+pytestmark = pytest.mark.django_db
 
 
 def test_start_makes_an_empty_first_draft(world, bob):

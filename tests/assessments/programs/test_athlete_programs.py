@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from tests.factories import make_athlete, make_library, make_program
 from tests.helpers import issue
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+pytestmark = pytest.mark.django_db
 
 
 def test_programs_appear_on_the_athlete_page(bob_client, clinic_a, bob):

@@ -9,7 +9,7 @@ from tests.factories import World, draft_of, make_world
 from tests.helpers import issue
 from tests.url_patterns import project_routes
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+pytestmark = pytest.mark.django_db
 
 ROUTES = [r for r in project_routes() if r.namespace == "programs"]
 POST_ONLY = {"issue", "revise", "discard", "item_add", "item_add_template", "item_move", "item_remove", "handout_retry"}

@@ -13,16 +13,11 @@ from assessments.programs import handouts
 from assessments.programs.models import FrozenVersion, Program, ProgramStateError, ProgramVersion
 from runphys import pdf
 from runphys.models import AuditEvent
-from tests.factories import draft_of, make_world
+from tests.factories import draft_of
 from tests.helpers import issue, pdf_text
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def world(clinic_a, bob):
-    return make_world(clinic_a, bob)
 
 
 def download(client, version) -> bytes:

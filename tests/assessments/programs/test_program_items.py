@@ -7,16 +7,11 @@ from django.urls import reverse
 from assessments.programs.models import ProgramItem
 from exercises.models import ProgramTemplate, ProgramTemplateItem
 from runphys.models import AuditEvent
-from tests.factories import make_exercise, make_world
+from tests.factories import make_exercise
 from tests.helpers import issue
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def world(clinic_a, bob):
-    return make_world(clinic_a, bob)
 
 
 def names(program) -> list[str]:

@@ -11,7 +11,7 @@ from athletes import erasure, export
 from tests.factories import make_athlete, make_program, make_world
 from tests.helpers import issue
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+pytestmark = pytest.mark.django_db
 
 
 def test_export_holds_every_version_and_the_stored_handouts(clinic_a, bob, settings):

@@ -6,15 +6,10 @@ from django.urls import reverse
 
 from assessments.programs.models import ProgramVersion
 from runphys.models import AuditEvent
-from tests.factories import make_athlete, make_exercise, make_program, make_world
+from tests.factories import make_athlete, make_exercise, make_program
 from tests.helpers import issue
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
-
-
-@pytest.fixture
-def world(clinic_a, bob):
-    return make_world(clinic_a, bob)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("who", ["alice", "bob"])

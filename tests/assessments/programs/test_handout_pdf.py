@@ -13,8 +13,6 @@ from assessments.programs.models import ProgramVersion
 from tests.factories import make_assessment, make_athlete, make_exercise, make_library, make_program
 from tests.helpers import embedded_files, image_bytes, issue, pdf_text
 
-pytestmark = pytest.mark.usefixtures("media_root")
-
 # Left IR well under the women's cut-off and asymmetric; ER fine.
 READINGS = [("left", "ir", 24), ("right", "ir", 40), ("left", "er", 42), ("right", "er", 44)]
 

@@ -6,15 +6,9 @@ from django.urls import reverse
 
 from runphys import pdf
 from runphys.models import AuditEvent
-from tests.factories import make_world
 from tests.helpers import issue, pdf_text
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
-
-
-@pytest.fixture
-def world(clinic_a, bob):
-    return make_world(clinic_a, bob)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from runphys.models import AuditEvent, EmailDelivery
 from tests.factories import make_athlete, make_library, make_program
 from tests.helpers import issue
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
