@@ -3,6 +3,7 @@ changing an issued program makes a new draft version; every issued version and i
 retrievable; a draft can be discarded."""
 
 import io
+import re
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -56,7 +57,9 @@ def test_issue_freezes_the_version_and_enqueues_one_render_without_rendering_in_
     assert run_tasks() == 1
     version.refresh_from_db()
     assert version.handout_status == "ready" and len(renders) == 1
-    assert version.pdf.name.startswith("handouts/") and len(version.pdf.name) == len("handouts/") + 32 + 4
+    # A random name: hex digits only, so nothing of the athlete, and not a code that leads to the program.
+    assert re.fullmatch(r"handouts/[0-9a-f]+\.pdf", version.pdf.name), version.pdf.name
+    assert program.code.hex not in version.pdf.name and version.code.hex not in version.pdf.name
     stored = (settings.MEDIA_ROOT / version.pdf.name).read_bytes()
     assert stored.startswith(b"%PDF-") and "Ines Okafor" in pdf_text(stored)
     assert AuditEvent.objects.filter(action="issue", target_id=str(version.code)).exists()
