@@ -49,8 +49,12 @@ run: install demo
 	while sleep 300; do $(BIN)/python manage.py sweep_deliveries >/dev/null; $(BIN)/python manage.py sweep_handouts >/dev/null; $(BIN)/python manage.py prune_print_copies >/dev/null; done & sweeper=$$!; \
 	$(BIN)/gunicorn runphys.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
 
+# The suite runs in parallel (pytest-xdist), one process per core, each with its own test
+# database (PostgreSQL test_<name>_gw0, ...; SQLite a file per process); PYTEST_WORKERS=0 runs it
+# in this one process.
+PYTEST_WORKERS ?= auto
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,29 +1,25 @@
 """Standing test users: alice (clinic admin) and bob (clinician) in clinic A; charlie (clinic
-admin) in clinic B. Small factories beat fixture files."""
+admin) in clinic B, and the fixtures more than one directory uses. Small factories
+(``tests.factories``) beat fixture files."""
 
 import os
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.test import Client
 
 from runphys.models import Clinic, Membership, User
+from tests.factories import make_user
+from tests.helpers import logged_in
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-PASSWORD = "lateral-hip-rotation-42"
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def make_user(email: str, full_name: str, clinic: Clinic | None, role: str = Membership.Role.CLINICIAN) -> User:
-    user = User.objects.create_user(email, PASSWORD, full_name=full_name)
-    if clinic is not None:
-        Membership.objects.create(user=user, clinic=clinic, role=role)
-    return user
 
 
 @pytest.fixture
@@ -51,13 +47,6 @@ def charlie(clinic_b) -> User:
     return make_user("charlie@clinic-b.example", "Charlie Chen", clinic_b, Membership.Role.ADMIN)
 
 
-def logged_in(user: User) -> Client:
-    """A client of its own per user, so that several users can act in one test."""
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def alice_client(alice) -> Client:
     return logged_in(alice)
@@ -71,6 +60,36 @@ def bob_client(bob) -> Client:
 @pytest.fixture
 def charlie_client(charlie) -> Client:
     return logged_in(charlie)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded pictures and stored handouts go to a folder of the test's own, never var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def http_server():
+    """A loopback HTTP server that counts every request made to it: (its origin, the paths asked for)."""
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", hits
+    server.shutdown()
 
 
 @pytest.fixture

@@ -17,13 +17,14 @@ def totp_code(device: TOTPDevice, steps_ahead: int = 0) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
-def code_from_secret(secret: str, steps_ahead: int = 0) -> str:
-    """The code for a base32 key as shown on the enrolment page."""
+def code_from_secret(secret: str, steps_ahead: int = 0, *, step: int | None = None) -> str:
+    """The code for a base32 key as shown on the enrolment page: now (or ``steps_ahead`` periods of
+    30 s later), or for the time step ``step`` (a device's ``last_t + 1``: the next code it takes)."""
     from base64 import b32decode
 
     text = secret.replace(" ", "")
     totp = TOTP(b32decode(text + "=" * (-len(text) % 8)))
-    totp.time = time.time() + steps_ahead * 30
+    totp.time = step * 30 if step is not None else time.time() + steps_ahead * 30
     return f"{totp.token():06d}"
 
 

@@ -1,4 +1,5 @@
-"""The shape of the house (``house-style.md``): no import circles anywhere, and imports flow one way.
+"""The shape of the house (``house-style.md``): no import circles anywhere, imports flow one way,
+and no test imports a test module or a conftest.
 
 Every ``import`` of every project module is read from the source, including those inside
 functions, so a cycle cannot hide behind a lazy import.
@@ -106,4 +107,23 @@ def test_imports_flow_one_way():
                     and app == "assessments" and module not in PROGRAMS_ENTRY_POINTS
                     and not module.startswith(ENTRY_PACKAGES)):
                 wrong.append((module, target))
+    assert wrong == []
+
+
+def test_no_test_module_or_conftest_is_imported():
+    """Tests share code through ``tests.factories``, ``tests.helpers`` and the other plain modules
+    of tests/; fixtures come from conftest files by pytest's own lookup. A test module is no library
+    (a test function imported by name is collected twice), and a conftest imported by name is loaded
+    a second time beside the one pytest loaded."""
+    wrong = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            wrong += [(str(path.relative_to(ROOT)), name) for name in names
+                      if name.startswith("tests.") and name.split(".")[-1].startswith(("test_", "conftest"))]
     assert wrong == []

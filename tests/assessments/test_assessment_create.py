@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentDefaults, Reading
 from runphys.models import AuditEvent
-from tests.assessments.conftest import entry_data, make_athlete
+from tests.factories import make_athlete
+from tests.helpers import entry_data
 
 pytestmark = pytest.mark.django_db
 

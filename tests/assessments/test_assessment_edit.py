@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from assessments.models import Assessment, Reading
 from runphys.models import AuditEvent
-from tests.assessments.conftest import entry_data, make_assessment
+from tests.factories import make_assessment
+from tests.helpers import entry_data
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from runphys.models import AuditEvent
-from tests.assessments.conftest import FOUR, make_assessment, make_athlete
+from tests.factories import FOUR, make_assessment, make_athlete
 
 pytestmark = pytest.mark.django_db
 URL = reverse("assessments:list")

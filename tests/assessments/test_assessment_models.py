@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from assessments.models import Assessment, Reading
-from tests.assessments.conftest import FOUR, make_assessment, make_athlete
+from tests.factories import FOUR, make_assessment, make_athlete
 
 pytestmark = pytest.mark.django_db
 

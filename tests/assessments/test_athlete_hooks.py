@@ -8,7 +8,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from athletes import erasure, export
-from tests.assessments.conftest import FOUR, make_assessment, make_athlete
+from tests.factories import FOUR, make_assessment, make_athlete
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from assessments.programs import handouts, suggestions
 from assessments.programs.models import ProgramVersion
 from exercises.library import load_library
 from exercises.models import Exercise
-from tests.assessments.conftest import make_assessment, make_athlete
-from tests.assessments.programs_support import make_exercise, make_program, media_root  # noqa: F401 (a fixture)
+from tests.factories import make_assessment, make_athlete, make_exercise, make_program
 
 SVG = "{http://www.w3.org/2000/svg}"
 TABLE = ReferenceTable(
@@ -239,14 +238,15 @@ def test_the_assessment_page_says_what_was_not_checked(alice_client, clinic_a, a
 
 
 @pytest.mark.django_db
-def test_the_handout_chart_agrees_with_the_finding_for_two_clinicians(media_root, clinic_a, alice, bob):  # noqa: F811
+def test_the_handout_chart_agrees_with_the_finding_for_two_clinicians(media_root, clinic_a, alice, bob):
     athlete = make_athlete(clinic_a)
     make_assessment(athlete, alice, [("left", "ir", 22), ("right", "ir", 30)], assessed_on=date(2026, 1, 5))
     later = make_assessment(athlete, bob, [("left", "ir", 31), ("right", "ir", 33)], assessed_on=date(2026, 2, 5))
     report = later.report(reference_table(clinic_a))
     left = next(f for f in report.changes if f.side == "left")
     assert left.code == Code.WITHIN_ERROR and "(different clinicians, goniometer)" in left.clinician_text
-    program = make_program(athlete, bob, [make_exercise("Drill")], assessment=later)
+    program = make_program(athlete, bob, [make_exercise(clinic_a, name="Drill", family="ir_mobility")],
+                           assessment=later)
     handout = handouts.build(ProgramVersion.objects.for_handout().get(pk=program.latest.pk))
     [image] = handout.chart_images
     svg = base64.b64decode(image.src.split(",", 1)[1]).decode()

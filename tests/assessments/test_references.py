@@ -14,7 +14,7 @@ from assessments.models import (
     update_athlete_summary,
 )
 from runphys.models import AuditEvent
-from tests.assessments.conftest import make_assessment
+from tests.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
 

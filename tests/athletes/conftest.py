@@ -1,20 +1,11 @@
-"""Athlete factories and fixtures: ``athlete`` is in clinic A with bob as treating clinician."""
+"""Athlete fixtures: ``athlete`` is in clinic A with bob as treating clinician."""
 
 from datetime import date
 
 import pytest
 
 from athletes.models import Athlete
-from runphys.models import Clinic
-
-
-def make_athlete(clinic: Clinic, **fields) -> Athlete:
-    """An athlete saved through the model's audited save (an actor-less "create" event)."""
-    values = {"first_name": "Ruth", "last_name": "Runner", "date_of_birth": date(1990, 4, 1)}
-    values.update(fields)
-    athlete = Athlete(clinic=clinic, **values)
-    athlete.save()
-    return athlete
+from tests.factories import make_athlete
 
 
 @pytest.fixture

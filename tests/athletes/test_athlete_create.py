@@ -72,7 +72,7 @@ def test_wrong_method(alice_client):
 
 
 def test_a_user_without_a_clinic_cannot_add(client, db):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     client.force_login(make_user("loner@example.com", "Lone Ranger", None))
     assert client.get(URL).status_code == 403

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from runphys.models import AuditEvent
-from tests.athletes.conftest import make_athlete
+from tests.factories import make_athlete
 
 pytestmark = pytest.mark.django_db
 

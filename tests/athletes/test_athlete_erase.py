@@ -9,7 +9,7 @@ from django.urls import reverse
 from athletes import erasure, export
 from athletes.models import Athlete
 from runphys.models import AuditEvent
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

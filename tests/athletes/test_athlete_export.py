@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from athletes import export
 from runphys.models import AuditEvent
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_registered_files_turn_the_export_into_a_zip(alice_client, athlete):
 
 
 def test_a_clinician_who_is_not_treating_gets_403_and_nothing_is_logged(clinic_a, athlete):
-    from tests.conftest import logged_in
+    from tests.helpers import logged_in
 
     dora = make_user("dora@clinic-a.example", "Dora Diaz", clinic_a)
     assert logged_in(dora).post(url(athlete)).status_code == 403

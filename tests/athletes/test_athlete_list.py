@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from athletes.models import Athlete
-from tests.athletes.conftest import make_athlete
+from tests.factories import make_athlete
 
 pytestmark = pytest.mark.django_db
 

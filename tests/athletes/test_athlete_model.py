@@ -10,7 +10,7 @@ from django.utils import timezone
 from athletes.models import Athlete, UnauditedWrite, km_from, km_to
 from runphys import audit
 from runphys.models import AuditEvent
-from tests.athletes.conftest import make_athlete
+from tests.factories import make_athlete
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from runphys import audit
-from tests.athletes.conftest import make_athlete
-from tests.conftest import make_user
+from tests.factories import make_athlete, make_user
 
 pytestmark = pytest.mark.django_db
 

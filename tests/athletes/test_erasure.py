@@ -24,7 +24,7 @@ def test_without_checks_no_clinical_record_exists_and_the_athlete_is_deleted(ath
 
 
 def test_a_registered_check_decides(athlete, clinic_a):
-    from tests.athletes.conftest import make_athlete
+    from tests.factories import make_athlete
 
     other = make_athlete(clinic_a, first_name="Other")
     erasure.register_clinical_records(lambda a: a.pk == athlete.pk)

@@ -53,10 +53,3 @@ def page(browser, live_server):
     page.console_errors = console_errors
     yield page
     context.close()
-
-
-def log_in(page, email: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()

@@ -6,9 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments.models import Assessment
-from tests.assessments.conftest import make_athlete
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, make_athlete
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

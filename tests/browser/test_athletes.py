@@ -7,9 +7,8 @@ from playwright.sync_api import expect
 
 from athletes.models import Athlete
 from runphys.models import AuditEvent
-from tests.athletes.conftest import make_athlete
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, make_athlete
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from exercises.library import load_library
 from exercises.models import Exercise
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,6 +33,9 @@ def test_search_open_copy_edit_and_upload_a_picture(page, alice, settings, tmp_p
     expect(page).to_have_url(re.compile(r"/exercises/\?.*q=clamsh"))
     assert page.evaluate("window.stillTheSamePage") is True
     page.get_by_label("Family").select_option("control_strength")
+    # The count is already 1: wait for the new results (their URL) before clicking in them, or the
+    # swap replaces the link under the click.
+    expect(page).to_have_url(re.compile(r"/exercises/\?.*family=control_strength"))
     expect(page.get_by_test_id("exercise-card")).to_have_count(1)
 
     page.get_by_role("link", name="Clamshell with a band").click()

@@ -4,10 +4,8 @@ real task worker delivers it to the local SMTP server."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.assessments.conftest import make_athlete
-from tests.assessments.programs_support import make_library, make_program
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, make_athlete, make_library, make_program
+from tests.helpers import log_in
 from tests.workers import start_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,7 +31,8 @@ def test_issue_email_and_watch_it_arrive(page, bob, smtp_server, media):
         log_in(page, bob.email, PASSWORD)
         page.goto(program.get_absolute_url())
         page.get_by_test_id("issue-button").click()
-        expect(page.get_by_test_id("download-link")).to_be_visible()
+        # The worker renders the handout, perhaps still starting up: as long as tests/browser/test_programs.py waits.
+        expect(page.get_by_test_id("download-link")).to_be_visible(timeout=30_000)
 
         page.get_by_test_id("email-link").click()
         expect(page.get_by_test_id("send-recipient")).to_have_text("ines@runner.example")

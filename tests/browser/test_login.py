@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from runphys.models import AuditEvent
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

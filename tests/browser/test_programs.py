@@ -11,10 +11,8 @@ from pypdf import PdfReader
 
 from assessments.programs.models import Program
 from exercises.models import Exercise
-from tests.assessments.conftest import make_assessment, make_athlete
-from tests.assessments.programs_support import LOW_LEFT_IR, make_library, media_root  # noqa: F401
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.factories import LOW_LEFT_IR, PASSWORD, make_assessment, make_athlete, make_library
+from tests.helpers import log_in
 from tests.workers import start_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]

@@ -4,11 +4,12 @@ authenticator app would compute it from the key shown on the page."""
 import re
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from runphys import twofactor
-from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
+from tests.helpers import log_in
 from tests.otp import code_from_secret
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,8 +36,11 @@ def test_enrol_then_log_in_with_a_code(page, alice):
     page.get_by_role("button", name="Log out").click()
     log_in(page, alice.email, PASSWORD)
     expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
-    # The code of the next 30-second step: the one typed at enrolment cannot be used twice.
-    page.get_by_label("Code").fill(code_from_secret(secret, steps_ahead=1))
+    # The code of the step after the one typed at enrolment: that one cannot be used twice, and the
+    # server's window follows the clock drift it saw at enrolment (a code typed as a 30-second step
+    # ended counts as drift), which the wall clock alone would miss.
+    device = TOTPDevice.objects.get(user=alice)
+    page.get_by_label("Code").fill(code_from_secret(secret, step=device.last_t + 1))
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_test_id("dashboard-heading")).to_contain_text("Alice")
     assert page.console_errors == [], page.console_errors

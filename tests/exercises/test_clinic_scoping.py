@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from exercises.models import Exercise, ProgramTemplate
-from tests.exercises.conftest import exercise_form_data, image_bytes, make_template, upload
+from tests.factories import make_template
+from tests.helpers import exercise_form_data, image_bytes, upload
 from tests.url_patterns import project_routes
 
 pytestmark = pytest.mark.django_db

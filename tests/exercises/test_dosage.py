@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from exercises.dosage import RANGES, BandColour, Dosage, Load, Side
 from exercises.models import Exercise, ProgramTemplateItem
-from tests.exercises.conftest import make_exercise, make_template
+from tests.factories import make_exercise, make_template
 
 pytestmark = pytest.mark.django_db
 

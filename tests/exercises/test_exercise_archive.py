@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from runphys.models import AuditEvent
-from tests.exercises.conftest import make_template
+from tests.factories import make_template
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from exercises.models import Exercise
 from runphys.models import AuditEvent
-from tests.exercises.conftest import exercise_form_data
+from tests.helpers import exercise_form_data
 
 pytestmark = pytest.mark.django_db
 

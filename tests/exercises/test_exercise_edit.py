@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from exercises.models import Exercise
 from runphys.models import AuditEvent
-from tests.exercises.conftest import exercise_form_data, make_exercise
+from tests.factories import make_exercise
+from tests.helpers import exercise_form_data
 
 pytestmark = pytest.mark.django_db
 

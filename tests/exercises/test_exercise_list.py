@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from exercises.models import Exercise
-from tests.exercises.conftest import make_exercise
+from tests.factories import make_exercise
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from exercises.models import Equipment, Exercise, Family, Finding
-from tests.exercises.conftest import image_bytes, make_exercise, upload
+from tests.factories import make_exercise
+from tests.helpers import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from PIL import ExifTags, Image
 
 from exercises import pictures
 from exercises.models import Exercise
-from tests.exercises.conftest import exercise_form_data, image_bytes, upload
+from tests.helpers import exercise_form_data, image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

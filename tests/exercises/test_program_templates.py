@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from exercises.models import Exercise, ProgramTemplate, ProgramTemplateItem
 from runphys.models import AuditEvent
-from tests.exercises.conftest import make_template
+from tests.factories import make_template
 
 pytestmark = pytest.mark.django_db
 

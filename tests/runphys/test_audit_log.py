@@ -87,7 +87,7 @@ def test_the_athletes_page_links_to_its_entries(alice_client, athlete_for_link):
 
 @pytest.fixture
 def athlete_for_link(clinic_a):
-    from tests.athletes.conftest import make_athlete
+    from tests.factories import make_athlete
 
     return make_athlete(clinic_a)
 

@@ -39,7 +39,7 @@ def test_admin_sees_members_and_their_roles(alice_client, bob):
 
 
 def test_members_page_query_count_does_not_grow_with_members(alice_client, clinic_a, django_assert_max_num_queries):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     for n in range(3):
         make_user(f"m{n}@clinic-a.example", f"Member {n}", clinic_a)

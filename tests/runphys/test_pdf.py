@@ -2,49 +2,11 @@
 nothing fetched outside the project's own files."""
 
 import io
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from pypdf import PdfReader
 
 from runphys.pdf import RenderFailed, RenderOutOfMemory, RenderTimeout, render, render_pdf
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-
-
-def embedded_files(data: bytes) -> list:
-    reader = PdfReader(io.BytesIO(data))
-    names = list(reader.attachments)
-    for page in reader.pages:
-        for annotation in page.get("/Annots") or []:
-            if annotation.get_object().get("/Subtype") == "/FileAttachment":
-                names.append("annotation")
-    return names
-
-
-@pytest.fixture
-def http_server():
-    """A loopback HTTP server that counts every request made to it."""
-    hits: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            hits.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", hits
-    server.shutdown()
+from tests.helpers import embedded_files, pdf_text
 
 
 def test_renders_a_real_pdf_with_the_text():

@@ -16,8 +16,8 @@ from django.utils.http import urlsafe_base64_encode
 from athletes.models import Athlete
 from runphys import sessions
 from runphys.models import AuditEvent, Invitation, Membership, User
-from tests.athletes.conftest import make_athlete
-from tests.conftest import PASSWORD, logged_in
+from tests.factories import PASSWORD, make_athlete
+from tests.helpers import logged_in
 from tests.otp import enrol, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -57,10 +57,10 @@ def test_a_session_without_a_login_time_counts_as_expired(alice_client):
 
 
 def test_the_absolute_time_out_comes_from_the_environment():
-    from tests.runphys.test_settings import SETUP, run
+    from tests.helpers import SETUP, run_python
 
-    result = run(SETUP + "print(s.SESSION_ABSOLUTE_AGE.total_seconds(), s.REAUTHENTICATION_WINDOW.total_seconds())",
-                 SESSION_ABSOLUTE_HOURS="8", REAUTHENTICATION_MINUTES="5")
+    ages = "print(s.SESSION_ABSOLUTE_AGE.total_seconds(), s.REAUTHENTICATION_WINDOW.total_seconds())"
+    result = run_python(SETUP + ages, SESSION_ABSOLUTE_HOURS="8", REAUTHENTICATION_MINUTES="5")
     assert result.stdout.split() == ["28800.0", "300.0"], result.stderr
 
 

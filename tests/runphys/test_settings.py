@@ -3,59 +3,45 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-GOOD_KEY = "k" * 20 + "-production-secret-key-for-the-test-only-0123456789"
-PRODUCTION = {"DJANGO_ENV": "production", "DJANGO_SECRET_KEY": GOOD_KEY, "DJANGO_ALLOWED_HOSTS": "physio.example",
-              "EMAIL_HOST": "smtp.example"}
-
-
-def run(code: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_", "DATABASE_URL"))}
-    clean["DJANGO_SETTINGS_MODULE"] = "runphys.settings"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean | env, capture_output=True,
-                          text=True, timeout=120)
-
-
-SETUP = "import django; django.setup(); from django.conf import settings as s; "
+from tests.helpers import PRODUCTION, ROOT, SETUP, run_python
 
 
 def test_development_defaults_are_sqlite_console_email_and_no_debug():
-    result = run(SETUP + "print(s.DATABASES['default']['ENGINE'], s.MAILERS['default']['BACKEND'], s.DEBUG)")
+    result = run_python(SETUP + "print(s.DATABASES['default']['ENGINE'], s.MAILERS['default']['BACKEND'], s.DEBUG)")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.sqlite3", "django.core.mail.backends.console.EmailBackend",
                                      "False"]
 
 
 def test_postgres_url_gives_psycopg_with_a_pool():
-    result = run(SETUP + "d = s.DATABASES['default']; print(d['ENGINE'], d['NAME'], 'pool' in d['OPTIONS'])",
-                 DATABASE_URL="postgres://postgres@127.0.0.1:5432/runphys")
+    result = run_python(SETUP + "d = s.DATABASES['default']; print(d['ENGINE'], d['NAME'], 'pool' in d['OPTIONS'])",
+                        DATABASE_URL="postgres://postgres@127.0.0.1:5432/runphys")
     assert result.stdout.split() == ["django.db.backends.postgresql", "runphys", "True"], result.stderr
 
 
 def test_production_smtp_mailer_comes_from_the_environment():
-    result = run(SETUP + "o = s.MAILERS['default']['OPTIONS']; print(o['host'], o['port'], o['use_tls'], o['timeout'])",
-                 **PRODUCTION, EMAIL_PORT="2525", EMAIL_TIMEOUT="9")
+    mailer = "o = s.MAILERS['default']['OPTIONS']; print(o['host'], o['port'], o['use_tls'], o['timeout'])"
+    result = run_python(SETUP + mailer, **PRODUCTION, EMAIL_PORT="2525", EMAIL_TIMEOUT="9")
     assert result.stdout.split() == ["smtp.example", "2525", "True", "9.0"], result.stderr
 
 
 def test_production_refuses_the_development_secret_key():
     env = dict(PRODUCTION)
     del env["DJANGO_SECRET_KEY"]
-    result = run(SETUP, **env)
+    result = run_python(SETUP, **env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts():
-    result = run(SETUP, **(PRODUCTION | {"DJANGO_ALLOWED_HOSTS": ""}))
+    result = run_python(SETUP, **(PRODUCTION | {"DJANGO_ALLOWED_HOSTS": ""}))
     assert result.returncode != 0
     assert "DJANGO_ALLOWED_HOSTS" in result.stderr
 
 
 def test_production_refuses_debug():
-    result = run(SETUP, **(PRODUCTION | {"DJANGO_DEBUG": "1"}))
+    result = run_python(SETUP, **(PRODUCTION | {"DJANGO_DEBUG": "1"}))
     assert result.returncode != 0 and "DJANGO_DEBUG" in result.stderr
 
 

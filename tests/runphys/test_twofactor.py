@@ -12,7 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from runphys import sessions, twofactor
 from runphys.models import AuditEvent
-from tests.conftest import PASSWORD, logged_in, make_user
+from tests.factories import PASSWORD, make_user
+from tests.helpers import logged_in
 from tests.otp import enrol, passed_second_factor, totp_code
 
 pytestmark = pytest.mark.django_db

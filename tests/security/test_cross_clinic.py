@@ -8,69 +8,20 @@ anonymous visitor is sent to the login page. Alice (clinic A) must reach the sam
 the 404 proves nothing.
 
 A new URL pattern that names a record fails ``test_every_record_url_is_in_the_sweep`` until it is
-added to ``RECORD_URLS``.
+added to ``RECORD_URLS`` (tests/security/world.py).
 """
 
 import uuid
 from collections.abc import Callable
 
-import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from runphys.models import AuditEvent
 from tests.security.pages import forms_on, snapshot
-from tests.security.world import World, build_world
+from tests.security.world import RECORD_URLS, World
 from tests.url_patterns import project_routes
-
-# URL name -> the kwargs naming one of clinic A's records (see tests/security/world.py).
-RECORD_URLS: dict[str, Callable[[World], dict]] = {
-    "athlete_detail": lambda w: {"code": w.athlete.code},
-    "athlete_edit": lambda w: {"code": w.athlete.code},
-    "athlete_archive": lambda w: {"code": w.athlete.code},
-    "athlete_unarchive": lambda w: {"code": w.archived_athlete.code},
-    "athlete_export": lambda w: {"code": w.athlete.code},
-    "athlete_erase": lambda w: {"code": w.athlete.code},
-    "assessments:create": lambda w: {"athlete_code": w.athlete.code},
-    "assessments:detail": lambda w: {"code": w.assessment.code},
-    "assessments:edit": lambda w: {"code": w.assessment.code},
-    "assessments:reference_edit": lambda w: {"code": w.reference.code},
-    "assessments:reference_restore": lambda w: {"code": w.reference.code},
-    "assessments:mdc_edit": lambda w: {"code": w.mdc.code},
-    "assessments:mdc_restore": lambda w: {"code": w.mdc.code},
-    "programs:create": lambda w: {"assessment_code": w.assessment.code},
-    "programs:new": lambda w: {"athlete_code": w.athlete.code},
-    "programs:detail": lambda w: {"code": w.program.code},
-    "programs:edit": lambda w: {"code": w.program.code},
-    "programs:issue": lambda w: {"code": w.program.code},
-    "programs:revise": lambda w: {"code": w.issued_program.code},
-    "programs:discard": lambda w: {"code": w.program.code},
-    "programs:item_add": lambda w: {"code": w.program.code},
-    "programs:item_add_template": lambda w: {"code": w.program.code},
-    "programs:item_edit": lambda w: {"code": w.item.code},
-    "programs:item_move": lambda w: {"code": w.item.code},
-    "programs:item_remove": lambda w: {"code": w.item.code},
-    "programs:handout_preview": lambda w: {"code": w.draft.code},
-    "programs:handout_pdf": lambda w: {"code": w.draft.code},
-    "programs:handout_state": lambda w: {"code": w.issued.code},
-    "programs:handout_retry": lambda w: {"code": w.issued.code},
-    "deliveries:send": lambda w: {"code": w.issued.code},
-    "deliveries:status": lambda w: {"code": w.delivery.code},
-    "exercises:detail": lambda w: {"code": w.exercise.code},
-    "exercises:edit": lambda w: {"code": w.exercise.code},
-    "exercises:copy": lambda w: {"code": w.exercise.code},
-    "exercises:archive": lambda w: {"code": w.exercise.code},
-    "exercises:restore": lambda w: {"code": w.archived_exercise.code},
-    "exercises:picture": lambda w: {"code": w.exercise.code, "position": "start"},
-    "exercises:template_detail": lambda w: {"code": w.template.code},
-    "exercises:template_edit": lambda w: {"code": w.template.code},
-    "exercises:template_copy": lambda w: {"code": w.template.code},
-    "exercises:template_archive": lambda w: {"code": w.template.code},
-    "member_role": lambda w: {"code": w.membership.code},
-    "member_active": lambda w: {"code": w.membership.code},
-    "invitation_revoke": lambda w: {"code": w.invitation.code},
-}
 
 # URL patterns with a converter that names no clinic's record, and why.
 NOT_CLINIC_RECORDS = {
@@ -92,25 +43,13 @@ def test_every_record_url_is_in_the_sweep():
     missing = sorted(routes - RECORD_URLS.keys() - NOT_CLINIC_RECORDS.keys())
     assert not missing, (
         f"These URL patterns name a record but the cross-clinic sweep cannot build one for them: "
-        f"{', '.join(missing)}. Add each to RECORD_URLS in tests/security/test_cross_clinic.py as "
+        f"{', '.join(missing)}. Add each to RECORD_URLS in tests/security/world.py as "
         f'"<url name>": lambda w: {{"<kwarg>": w.<record>.code}}, adding the record to World in '
         f"tests/security/world.py if it is a new kind. A URL that names no clinic's record (a one-time "
         f"token) goes in NOT_CLINIC_RECORDS with the reason."
     )
     stale = sorted((RECORD_URLS.keys() | NOT_CLINIC_RECORDS.keys()) - routes)
     assert not stale, f"No URL pattern has these names any more; remove them from the sweep: {', '.join(stale)}"
-
-
-@pytest.fixture
-def world(clinic_a, alice, bob, media_root) -> World:
-    return build_world(clinic_a, alice, bob)
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDIA_ROOT.mkdir()
-    return settings.MEDIA_ROOT
 
 
 def unknown_kwargs(kwargs: dict) -> dict:

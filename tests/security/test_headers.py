@@ -4,18 +4,11 @@ no page can be framed, no address leaks to other sites, no inline script runs; H
 import pytest
 from django.urls import reverse
 
-from tests.runphys.test_settings import PRODUCTION, run
-from tests.security.test_cross_clinic import RECORD_URLS
-from tests.security.world import World, build_world
+from tests.helpers import PRODUCTION, run_python
+from tests.security.world import RECORD_URLS, World
 from tests.url_patterns import project_routes
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(clinic_a, alice, bob, settings, tmp_path) -> World:
-    settings.MEDIA_ROOT = tmp_path
-    return build_world(clinic_a, alice, bob)
 
 
 def pages(world: World) -> list[tuple[str, str]]:
@@ -72,7 +65,7 @@ def test_production_sends_hsts_and_redirects_to_https():
         "r = Client().get('/accounts/login/code/', headers={'host': 'physio.example'}); "
         "print(r.status_code, r['Location'])"
     )
-    result = run(code, **PRODUCTION)
+    result = run_python(code, **PRODUCTION)
     assert result.returncode == 0, result.stderr
     first, second = result.stdout.splitlines()
     assert first == "302 max-age=31536000; includeSubDomains; preload"

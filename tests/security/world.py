@@ -1,9 +1,11 @@
-"""One of every kind of record a clinic owns, for the sweeps: clinic A's world.
+"""One of every kind of record a clinic owns, for the sweeps: clinic A's world, and how each URL
+pattern that names a record names one of it (``RECORD_URLS``).
 
-Factories come from the apps' own test helpers, so the sweeps build records the way their tests do.
+Records come from ``tests.factories``, so the sweeps build them the way the other tests do.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,10 +17,8 @@ from assessments.programs.models import HandoutDelivery, Program, ProgramItem, P
 from athletes.models import Athlete
 from exercises.models import Exercise, ProgramTemplate, ProgramTemplateItem
 from runphys.models import Clinic, Invitation, Membership, User
-from tests.assessments.conftest import FOUR, make_assessment
-from tests.assessments.programs_support import make_exercise, make_program, picture_bytes
-from tests.athletes.conftest import make_athlete
-from tests.helpers import issue
+from tests.factories import FOUR, make_assessment, make_athlete, make_exercise, make_program
+from tests.helpers import image_bytes, issue
 
 
 @dataclass
@@ -53,9 +53,9 @@ def build_world(clinic: Clinic, admin: User, clinician: User) -> World:
     archived_athlete.archive()
     assessment = make_assessment(athlete, clinician, FOUR)
 
-    exercise = make_exercise("Clinic A hip drill", clinic=clinic)
-    exercise.start_picture.save("start.jpg", ContentFile(picture_bytes(size=(40, 30))), save=True)
-    archived_exercise = make_exercise("Clinic A retired drill", clinic=clinic)
+    exercise = make_exercise(clinic, name="Clinic A hip drill")
+    exercise.start_picture.save("start.jpg", ContentFile(image_bytes("JPEG", size=(40, 30))), save=True)
+    archived_exercise = make_exercise(clinic, name="Clinic A retired drill")
     archived_exercise.archive()
     template = ProgramTemplate.objects.create(clinic=clinic, name="Clinic A phase 1", description="Ours.")
     ProgramTemplateItem.objects.create(template=template, exercise=exercise, sets=2, reps=8, days_per_week=5)
@@ -84,3 +84,52 @@ def build_world(clinic: Clinic, admin: User, clinician: User) -> World:
         delivery=delivery, reference=reference,
         mdc=mdc, membership=clinician.membership, invitation=invitation,
     )
+
+
+# URL name -> the kwargs naming one of clinic A's records.
+RECORD_URLS: dict[str, Callable[[World], dict]] = {
+    "athlete_detail": lambda w: {"code": w.athlete.code},
+    "athlete_edit": lambda w: {"code": w.athlete.code},
+    "athlete_archive": lambda w: {"code": w.athlete.code},
+    "athlete_unarchive": lambda w: {"code": w.archived_athlete.code},
+    "athlete_export": lambda w: {"code": w.athlete.code},
+    "athlete_erase": lambda w: {"code": w.athlete.code},
+    "assessments:create": lambda w: {"athlete_code": w.athlete.code},
+    "assessments:detail": lambda w: {"code": w.assessment.code},
+    "assessments:edit": lambda w: {"code": w.assessment.code},
+    "assessments:reference_edit": lambda w: {"code": w.reference.code},
+    "assessments:reference_restore": lambda w: {"code": w.reference.code},
+    "assessments:mdc_edit": lambda w: {"code": w.mdc.code},
+    "assessments:mdc_restore": lambda w: {"code": w.mdc.code},
+    "programs:create": lambda w: {"assessment_code": w.assessment.code},
+    "programs:new": lambda w: {"athlete_code": w.athlete.code},
+    "programs:detail": lambda w: {"code": w.program.code},
+    "programs:edit": lambda w: {"code": w.program.code},
+    "programs:issue": lambda w: {"code": w.program.code},
+    "programs:revise": lambda w: {"code": w.issued_program.code},
+    "programs:discard": lambda w: {"code": w.program.code},
+    "programs:item_add": lambda w: {"code": w.program.code},
+    "programs:item_add_template": lambda w: {"code": w.program.code},
+    "programs:item_edit": lambda w: {"code": w.item.code},
+    "programs:item_move": lambda w: {"code": w.item.code},
+    "programs:item_remove": lambda w: {"code": w.item.code},
+    "programs:handout_preview": lambda w: {"code": w.draft.code},
+    "programs:handout_pdf": lambda w: {"code": w.draft.code},
+    "programs:handout_state": lambda w: {"code": w.issued.code},
+    "programs:handout_retry": lambda w: {"code": w.issued.code},
+    "deliveries:send": lambda w: {"code": w.issued.code},
+    "deliveries:status": lambda w: {"code": w.delivery.code},
+    "exercises:detail": lambda w: {"code": w.exercise.code},
+    "exercises:edit": lambda w: {"code": w.exercise.code},
+    "exercises:copy": lambda w: {"code": w.exercise.code},
+    "exercises:archive": lambda w: {"code": w.exercise.code},
+    "exercises:restore": lambda w: {"code": w.archived_exercise.code},
+    "exercises:picture": lambda w: {"code": w.exercise.code, "position": "start"},
+    "exercises:template_detail": lambda w: {"code": w.template.code},
+    "exercises:template_edit": lambda w: {"code": w.template.code},
+    "exercises:template_copy": lambda w: {"code": w.template.code},
+    "exercises:template_archive": lambda w: {"code": w.template.code},
+    "member_role": lambda w: {"code": w.membership.code},
+    "member_active": lambda w: {"code": w.membership.code},
+    "invitation_revoke": lambda w: {"code": w.invitation.code},
+}

@@ -7,27 +7,22 @@ from django.db import IntegrityError, transaction
 from assessments.findings import MOTIVES, Code
 from assessments.programs.models import Program, ProgramItem, ProgramVersion
 from exercises.models import ProgramTemplate, ProgramTemplateItem
-from tests.assessments.programs_support import draft_of, make_world, media_root  # noqa: F401
+from tests.factories import draft_of
 from tests.helpers import issue
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
-
-
-@pytest.fixture
-def world(clinic_a, bob):
-    return make_world(clinic_a, bob)
+pytestmark = pytest.mark.django_db
 
 
 def test_start_makes_an_empty_first_draft(world, bob):
-    athlete = world[0]
-    program = Program.start(athlete=athlete, by=bob, title="Phase 2", clinician=bob, starts_on=world[1].assessed_on)
+    program = Program.start(athlete=world.athlete, by=bob, title="Phase 2", clinician=bob,
+                            starts_on=world.assessment.assessed_on)
     version = program.latest
     assert (version.number, version.status, version.title, version.items.count()) == (1, "draft", "Phase 2", 0)
     assert program.status == "draft" and program.title == "Phase 2" and program.draft == version
 
 
 def test_add_exercise_copies_the_library_dosage_and_orders_at_the_end(world):
-    library, program = world[2], world[3]
+    library, program = world.library, world.program
     exercise = library["Glute-biased external rotation stretch"]
     exercise.hold_seconds, exercise.days_per_week = 30, 3
     exercise.save()
@@ -37,7 +32,7 @@ def test_add_exercise_copies_the_library_dosage_and_orders_at_the_end(world):
 
 
 def test_add_template_keeps_its_order_and_dosages(world):
-    library, program = world[2], world[3]
+    library, program = world.library, world.program
     template = ProgramTemplate.objects.create(name="T")
     ProgramTemplateItem.objects.create(template=template, exercise=library["Glute-biased external rotation stretch"],
                                        order=2, sets=1, reps=4, days_per_week=2, notes="gently")
@@ -50,9 +45,9 @@ def test_add_template_keeps_its_order_and_dosages(world):
 
 
 def test_move_keeps_the_order_one_to_n(world):
-    program = world[3]
+    program = world.program
     draft = program.latest
-    last = draft.add_exercise(world[2]["Glute-biased external rotation stretch"])
+    last = draft.add_exercise(world.library["Glute-biased external rotation stretch"])
     draft.move(last, -5)
     assert list(draft.items.order_by("order").values_list("exercise__name", "order")) == [
         ("Glute-biased external rotation stretch", 1), ("Prone hip internal rotation", 2),
@@ -62,7 +57,7 @@ def test_move_keeps_the_order_one_to_n(world):
 
 
 def test_revise_copies_the_issued_version_into_a_new_draft(world, bob):
-    program = world[3]
+    program = world.program
     first = program.latest
     item = first.items.get(order=1)
     item.notes, item.finding, item.finding_detail, item.sets = "Slowly", "below_reference_ir", "IR low", 4
@@ -77,7 +72,7 @@ def test_revise_copies_the_issued_version_into_a_new_draft(world, bob):
 
 
 def test_issued_pdf_names_are_random_and_say_nothing_about_the_athlete(world, bob):
-    program = world[3]
+    program = world.program
     version = program.latest
     issue(version, by=bob)
     assert "ines" not in version.pdf.name.lower() and "okafor" not in version.pdf.name.lower()
@@ -85,7 +80,7 @@ def test_issued_pdf_names_are_random_and_say_nothing_about_the_athlete(world, bo
 
 
 def test_database_constraints(world, bob):
-    program = world[3]
+    program = world.program
     version = program.latest
     item = version.items.first()
     for field, value in (("sets", 0), ("reps", 201), ("side", "up"), ("finding", "made_up")):

@@ -10,22 +10,8 @@ from pypdf import PdfReader
 
 from assessments.programs import handouts
 from assessments.programs.models import ProgramVersion
-from tests.assessments.conftest import make_assessment, make_athlete
-from tests.assessments.programs_support import (
-    make_exercise,
-    make_library,
-    make_program,
-    media_root,  # noqa: F401 (a fixture)
-    picture_bytes,
-)
-from tests.helpers import issue
-from tests.runphys.test_pdf import (
-    embedded_files,
-    http_server,  # noqa: F401 (a fixture)
-    pdf_text,
-)
-
-pytestmark = pytest.mark.usefixtures("media_root")
+from tests.factories import make_assessment, make_athlete, make_exercise, make_library, make_program
+from tests.helpers import embedded_files, image_bytes, issue, pdf_text
 
 # Left IR well under the women's cut-off and asymmetric; ER fine.
 READINGS = [("left", "ir", 24), ("right", "ir", 40), ("left", "er", 42), ("right", "er", 44)]
@@ -35,6 +21,11 @@ def issued_pdf(version: ProgramVersion) -> bytes:
     version.refresh_from_db()
     with version.pdf.open("rb") as stored:
         return stored.read()
+
+
+def photo(image_format: str = "JPEG", colour=(40, 120, 90)) -> bytes:
+    """A camera-sized upload (4:3)."""
+    return image_bytes(image_format, size=(1600, 1200), colour=colour)
 
 
 DRAWING_SIZE = (640, 480)  # the shipped drawings' print copies (exercises.illustrations)
@@ -133,9 +124,9 @@ def test_chart_and_pictures_are_drawn(program, clinic_a):
 
 
 def test_uploaded_pictures_are_embedded_as_print_sized_copies(program, clinic_a, settings):
-    own = make_exercise("Clinic A band walk", clinic=clinic_a, family="control_strength", addresses=["poor_control"])
-    own.start_picture.save("start.jpg", ContentFile(picture_bytes()), save=False)
-    own.end_picture.save("end.png", ContentFile(picture_bytes(image_format="PNG")), save=True)
+    own = make_exercise(clinic_a, name="Clinic A band walk", family="control_strength", addresses=["poor_control"])
+    own.start_picture.save("start.jpg", ContentFile(photo()), save=False)
+    own.end_picture.save("end.png", ContentFile(photo("PNG")), save=True)
     program.latest.add_exercise(own)
     version = ProgramVersion.objects.for_handout().get(pk=program.latest.pk)
     handout = handouts.build(version)
@@ -149,7 +140,7 @@ def test_uploaded_pictures_are_embedded_as_print_sized_copies(program, clinic_a,
 
 
 def test_the_clinic_logo_is_printed(program, clinic_a):
-    clinic_a.logo.save("logo.png", ContentFile(picture_bytes((900, 300), image_format="PNG")), save=True)
+    clinic_a.logo.save("logo.png", ContentFile(image_bytes("PNG", size=(900, 300))), save=True)
     handout = handouts.build(ProgramVersion.objects.for_handout().get(pk=program.latest.pk))
     assert handout.logo is not None and handout.logo.src == "/media/" + handout.allowed_media[0]
     assert images_in(handouts.render_pdf(handout)) == 1
@@ -158,7 +149,7 @@ def test_the_clinic_logo_is_printed(program, clinic_a):
 
 
 def test_an_unreadable_picture_is_left_out(program, clinic_a):
-    own = make_exercise("Clinic A band walk", clinic=clinic_a, family="control_strength")
+    own = make_exercise(clinic_a, name="Clinic A band walk", family="control_strength")
     own.start_picture.save("broken.jpg", ContentFile(b"not a picture at all"), save=True)
     program.latest.add_exercise(own)
     handout = handouts.build(ProgramVersion.objects.for_handout().get(pk=program.latest.pk))
@@ -167,8 +158,8 @@ def test_an_unreadable_picture_is_left_out(program, clinic_a):
 
 
 def test_another_clinics_picture_never_reaches_the_handout(program, clinic_b, settings):
-    theirs = make_exercise("Clinic B secret drill", clinic=clinic_b, family="control_strength")
-    theirs.start_picture.save("theirs.jpg", ContentFile(picture_bytes()), save=True)
+    theirs = make_exercise(clinic_b, name="Clinic B secret drill", family="control_strength")
+    theirs.start_picture.save("theirs.jpg", ContentFile(photo()), save=True)
     # Only possible by going round every form: the handout still refuses the picture.
     program.latest.add_exercise(theirs)
     version = ProgramVersion.objects.for_handout().get(pk=program.latest.pk)
@@ -263,14 +254,14 @@ def test_print_copies_of_replaced_pictures_are_pruned(program, clinic_a, setting
 
     from django.core.management import call_command
 
-    own = make_exercise("Clinic A band walk", clinic=clinic_a, family="control_strength", addresses=["poor_control"])
-    own.start_picture.save("start.jpg", ContentFile(picture_bytes()), save=True)
-    clinic_a.logo.save("logo.png", ContentFile(picture_bytes((900, 300), image_format="PNG")), save=True)
+    own = make_exercise(clinic_a, name="Clinic A band walk", family="control_strength", addresses=["poor_control"])
+    own.start_picture.save("start.jpg", ContentFile(photo()), save=True)
+    clinic_a.logo.save("logo.png", ContentFile(image_bytes("PNG", size=(900, 300))), save=True)
     program.latest.add_exercise(own)
     first = handouts.build(ProgramVersion.objects.for_handout().get(pk=program.latest.pk)).allowed_media
     assert len(first) == 2  # the logo's copy and the photo's
 
-    own.start_picture.save("replaced.jpg", ContentFile(picture_bytes(colour=(200, 30, 30))), save=True)
+    own.start_picture.save("replaced.jpg", ContentFile(photo(colour=(200, 30, 30))), save=True)
     second = handouts.build(ProgramVersion.objects.for_handout().get(pk=program.latest.pk)).allowed_media
     [stale] = set(first) - set(second)
     # Fresh copies are kept for an hour (a render may be reading one); then the stale one goes.

@@ -3,11 +3,10 @@
 import pytest
 from django.template.loader import render_to_string
 
-from tests.assessments.conftest import make_athlete
-from tests.assessments.programs_support import make_library, make_program, media_root  # noqa: F401
+from tests.factories import make_athlete, make_library, make_program
 from tests.helpers import issue
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+pytestmark = pytest.mark.django_db
 
 
 def test_programs_appear_on_the_athlete_page(bob_client, clinic_a, bob):

@@ -5,12 +5,11 @@ route added later is covered or fails the first test."""
 import pytest
 from django.urls import reverse
 
-from assessments.programs.models import ProgramVersion
-from tests.assessments.programs_support import make_world, media_root  # noqa: F401 (a fixture)
+from tests.factories import World, draft_of, make_world
 from tests.helpers import issue
 from tests.url_patterns import project_routes
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+pytestmark = pytest.mark.django_db
 
 ROUTES = [r for r in project_routes() if r.namespace == "programs"]
 POST_ONLY = {"issue", "revise", "discard", "item_add", "item_add_template", "item_move", "item_remove", "handout_retry"}
@@ -19,19 +18,20 @@ GET_ONLY = {"list", "detail", "handout_preview", "handout_pdf", "handout_state"}
 
 
 @pytest.fixture
-def world(clinic_a, bob):
-    athlete, assessment, library, program = make_world(clinic_a, bob)
-    issued = program.latest
-    issue(issued, by=bob)
-    program.revise(by=bob)  # an issued version (with its stored PDF) and a draft
-    return athlete, assessment, program, issued
+def world(clinic_a, bob) -> World:
+    """The program has an issued version (with its stored PDF) and a draft."""
+    world = make_world(clinic_a, bob)
+    issue(world.program.latest, by=bob)
+    world.program.revise(by=bob)
+    return world
 
 
-def code_for(name: str, world) -> str | None:
-    athlete, assessment, program, issued = world
-    draft = ProgramVersion.objects.get(program=program, status="draft")
+def code_for(name: str, world: World) -> str | None:
+    program = world.program
+    issued = program.versions.get(status="issued")
+    draft = draft_of(program)
     return {
-        "create": assessment.code, "new": athlete.code,
+        "create": world.assessment.code, "new": world.athlete.code,
         "item_edit": draft.items.first().code, "item_move": draft.items.first().code,
         "item_remove": draft.items.first().code,
         "handout_preview": draft.code, "handout_pdf": issued.code, "handout_state": issued.code,
@@ -39,7 +39,7 @@ def code_for(name: str, world) -> str | None:
     }.get(name, program.code if name != "list" else None)
 
 
-def url_of(name: str, world) -> str:
+def url_of(name: str, world: World) -> str:
     code = code_for(name, world)
     return reverse(f"programs:{name}", args=[code] if code else [])
 
@@ -58,17 +58,15 @@ def test_charlie_gets_404_on_every_program_and_handout_url(charlie_client, route
 
 
 def test_charlie_gets_404_on_the_draft_handout_pdf_too(charlie_client, world):
-    draft = ProgramVersion.objects.get(program=world[2], status="draft")
+    draft = draft_of(world.program)
     assert charlie_client.get(reverse("programs:handout_pdf", args=[draft.code])).status_code == 404
 
 
 def test_charlie_changes_nothing(charlie_client, world):
-    athlete, assessment, program, issued = world
     for name in sorted(POST_ONLY):
         charlie_client.post(url_of(name, world), {"direction": "up"})
-    draft = ProgramVersion.objects.get(program=program, status="draft")
-    assert list(draft.items.values_list("order", flat=True)) == [1, 2]
-    assert program.versions.count() == 2
+    assert list(draft_of(world.program).items.values_list("order", flat=True)) == [1, 2]
+    assert world.program.versions.count() == 2
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)

@@ -7,16 +7,11 @@ from django.urls import reverse
 from assessments.programs.models import ProgramItem
 from exercises.models import ProgramTemplate, ProgramTemplateItem
 from runphys.models import AuditEvent
-from tests.assessments.programs_support import make_exercise, make_world, media_root  # noqa: F401
+from tests.factories import make_exercise
 from tests.helpers import issue
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def world(clinic_a, bob):
-    return make_world(clinic_a, bob)
 
 
 def names(program) -> list[str]:
@@ -25,7 +20,7 @@ def names(program) -> list[str]:
 
 @pytest.mark.parametrize("who", ["alice", "bob"])
 def test_add_an_exercise_with_htmx_returns_the_list(request, who, world):
-    library, program = world[2], world[3]
+    library, program = world.library, world.program
     client = request.getfixturevalue(f"{who}_client")
     exercise = library["Glute-biased external rotation stretch"]
     response = client.post(reverse("programs:item_add", args=[program.code]), {"exercise": str(exercise.code)}, **HTMX)
@@ -39,15 +34,15 @@ def test_add_an_exercise_with_htmx_returns_the_list(request, who, world):
 
 
 def test_add_without_htmx_redirects(bob_client, world):
-    library, program = world[2], world[3]
+    library, program = world.library, world.program
     response = bob_client.post(reverse("programs:item_add", args=[program.code]),
                                {"exercise": str(library["Glute-biased external rotation stretch"].code)})
     assert response.status_code == 302 and response.url == program.get_absolute_url()
 
 
 def test_add_refuses_another_clinics_exercise_and_saves_nothing(bob_client, clinic_b, world):
-    program = world[3]
-    theirs = make_exercise("Clinic B drill", clinic=clinic_b)
+    program = world.program
+    theirs = make_exercise(clinic_b, name="Clinic B drill")
     response = bob_client.post(reverse("programs:item_add", args=[program.code]), {"exercise": str(theirs.code)},
                                **HTMX)
     assert response.status_code == 200 and 'data-testid="items-error"' in response.text
@@ -55,7 +50,7 @@ def test_add_refuses_another_clinics_exercise_and_saves_nothing(bob_client, clin
 
 
 def test_add_a_template(bob_client, world):
-    library, program = world[2], world[3]
+    library, program = world.library, world.program
     template = ProgramTemplate.objects.create(name="Stretch set")
     ProgramTemplateItem.objects.create(template=template, exercise=library["Glute-biased external rotation stretch"],
                                        sets=1, reps=3, hold_seconds=30, days_per_week=3)
@@ -67,7 +62,7 @@ def test_add_a_template(bob_client, world):
 
 
 def test_add_an_unknown_template_saves_nothing(bob_client, world):
-    program = world[3]
+    program = world.program
     response = bob_client.post(reverse("programs:item_add_template", args=[program.code]), {"template": "nope"},
                                **HTMX)
     assert 'data-testid="items-error"' in response.text and program.latest.items.count() == 2
@@ -75,7 +70,7 @@ def test_add_an_unknown_template_saves_nothing(bob_client, world):
 
 @pytest.mark.parametrize("who", ["alice", "bob"])
 def test_move_and_remove(request, who, world):
-    program = world[3]
+    program = world.program
     client = request.getfixturevalue(f"{who}_client")
     second = program.latest.items.get(order=2)
     response = client.post(reverse("programs:item_move", args=[second.code]), {"direction": "up"}, **HTMX)
@@ -92,7 +87,7 @@ def test_move_and_remove(request, who, world):
 
 
 def test_move_with_a_bad_direction_is_refused(bob_client, world):
-    program = world[3]
+    program = world.program
     item = program.latest.items.get(order=2)
     response = bob_client.post(reverse("programs:item_move", args=[item.code]), {"direction": "sideways"})
     assert response.status_code == 400
@@ -100,7 +95,7 @@ def test_move_with_a_bad_direction_is_refused(bob_client, world):
 
 
 def test_items_of_an_issued_version_cannot_change(bob_client, bob, world):
-    library, program = world[2], world[3]
+    library, program = world.library, world.program
     version = program.latest
     issue(version, by=bob)
     item = version.items.get(order=2)
@@ -122,7 +117,7 @@ def dosage(**kw) -> dict:
 
 @pytest.mark.parametrize("who", ["alice", "bob"])
 def test_edit_a_dosage(request, who, world):
-    item = world[3].latest.items.get(order=1)
+    item = world.program.latest.items.get(order=1)
     client = request.getfixturevalue(f"{who}_client")
     url = reverse("programs:item_edit", args=[item.code])
     assert client.get(url).status_code == 200
@@ -145,7 +140,7 @@ def test_edit_a_dosage(request, who, world):
     ("band_colour", "", "Choose the band colour."),
 ])
 def test_a_dosage_outside_the_ranges_is_refused(bob_client, world, field, value, message):
-    item = world[3].latest.items.get(order=1)
+    item = world.program.latest.items.get(order=1)
     response = bob_client.post(reverse("programs:item_edit", args=[item.code]), dosage(**{field: value}))
     assert response.status_code == 200 and message in response.text
     item.refresh_from_db()

@@ -8,15 +8,15 @@ import zipfile
 import pytest
 
 from athletes import erasure, export
-from tests.assessments.conftest import make_athlete
-from tests.assessments.programs_support import make_program, make_world, media_root  # noqa: F401
+from tests.factories import make_athlete, make_program, make_world
 from tests.helpers import issue
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+pytestmark = pytest.mark.django_db
 
 
 def test_export_holds_every_version_and_the_stored_handouts(clinic_a, bob, settings):
-    athlete, assessment, library, program = make_world(clinic_a, bob)
+    world = make_world(clinic_a, bob)
+    athlete, assessment, program = world.athlete, world.assessment, world.program
     first = program.latest
     issue(first, by=bob)
     program.revise(by=bob)  # a draft: in the JSON, without a handout
@@ -53,7 +53,8 @@ def test_anonymising_de_identifies_the_handouts_notes_and_emails(clinic_a, bob, 
     def text_of(name: str) -> str:
         return " ".join((page.extract_text() or "") for page in PdfReader(settings.MEDIA_ROOT / name).pages)
 
-    athlete, _, _, program = make_world(clinic_a, bob)
+    world = make_world(clinic_a, bob)
+    athlete, program = world.athlete, world.program
     from django.utils import timezone
 
     athlete.email, athlete.consent_email, athlete.consent_email_at = "ines.okafor@example.com", True, timezone.now()

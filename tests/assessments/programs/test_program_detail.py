@@ -6,21 +6,15 @@ from django.urls import reverse
 
 from assessments.programs.models import ProgramVersion
 from runphys.models import AuditEvent
-from tests.assessments.conftest import make_athlete
-from tests.assessments.programs_support import make_exercise, make_program, make_world, media_root  # noqa: F401
+from tests.factories import make_athlete, make_exercise, make_program
 from tests.helpers import issue
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
-
-
-@pytest.fixture
-def world(clinic_a, bob):
-    return make_world(clinic_a, bob)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("who", ["alice", "bob"])
 def test_detail_shows_the_draft_with_reasons_and_actions(request, who, world):
-    program = world[3]
+    program = world.program
     response = request.getfixturevalue(f"{who}_client").get(program.get_absolute_url())
     assert response.status_code == 200
     text = response.text
@@ -32,7 +26,7 @@ def test_detail_shows_the_draft_with_reasons_and_actions(request, who, world):
 
 
 def test_detail_of_an_issued_program_is_read_only_and_lists_every_version(alice_client, bob, world):
-    program = world[3]
+    program = world.program
     first = program.latest
     issue(first, by=bob)
     issue(program.revise(by=bob), by=bob)
@@ -44,11 +38,11 @@ def test_detail_of_an_issued_program_is_read_only_and_lists_every_version(alice_
 
 
 def test_the_refer_flag_stays_in_view_and_warns_about_stretches(bob_client, clinic_a, bob):
-    from tests.assessments.conftest import make_assessment
+    from tests.factories import make_assessment
 
     athlete = make_athlete(clinic_a)
     assessment = make_assessment(athlete, bob, [{"side": "left", "movement": "ir", "degrees": 30, "end_feel": "empty"}])
-    stretch = make_exercise("Pigeon stretch", family="er_flexibility", addresses=["low_er"], is_stretch=True)
+    stretch = make_exercise(name="Pigeon stretch", family="er_flexibility", addresses=["low_er"], is_stretch=True)
     program = make_program(athlete, bob, [stretch], assessment=assessment)
     text = bob_client.get(program.get_absolute_url()).text
     assert 'data-testid="refer-flag"' in text
@@ -57,7 +51,7 @@ def test_the_refer_flag_stays_in_view_and_warns_about_stretches(bob_client, clin
 
 def test_detail_query_count_does_not_grow_with_items_or_versions(bob_client, bob, world,
                                                                  django_assert_max_num_queries):
-    program, library = world[3], world[2]
+    program, library = world.program, world.library
     with django_assert_max_num_queries(12) as few:
         bob_client.get(program.get_absolute_url())
     issue(program.latest, by=bob)
@@ -89,7 +83,7 @@ def test_list_query_count_does_not_grow_with_rows(alice_client, clinic_a, bob, w
     for n in range(15):
         program = make_program(make_athlete(clinic_a, first_name=f"A{n}"), bob, title=f"Program {n}")
         if n % 2:
-            program.latest.add_exercise(world[2]["Prone hip internal rotation"])
+            program.latest.add_exercise(world.library["Prone hip internal rotation"])
             issue(program.latest, by=bob)
             program.revise(by=bob)
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -99,7 +93,7 @@ def test_list_query_count_does_not_grow_with_rows(alice_client, clinic_a, bob, w
 
 @pytest.mark.parametrize("who", ["alice", "bob"])
 def test_edit_details_of_the_draft(request, who, bob, alice, world):
-    program = world[3]
+    program = world.program
     client = request.getfixturevalue(f"{who}_client")
     url = reverse("programs:edit", args=[program.code])
     assert client.get(url).status_code == 200
@@ -114,7 +108,7 @@ def test_edit_details_of_the_draft(request, who, bob, alice, world):
 
 
 def test_edit_details_invalid_input_changes_nothing(bob_client, world):
-    program = world[3]
+    program = world.program
     response = bob_client.post(reverse("programs:edit", args=[program.code]),
                                {"title": "", "clinician": "", "starts_on": "2026-05-04", "review_on": "2026-01-01"})
     assert response.status_code == 200 and "This field is required." in response.text
@@ -122,7 +116,7 @@ def test_edit_details_invalid_input_changes_nothing(bob_client, world):
 
 
 def test_details_of_an_issued_version_cannot_be_edited(bob_client, bob, world):
-    program = world[3]
+    program = world.program
     issue(program.latest, by=bob)
     response = bob_client.post(reverse("programs:edit", args=[program.code]),
                                {"title": "Sneaky", "clinician": bob.pk, "starts_on": "2026-05-04"})

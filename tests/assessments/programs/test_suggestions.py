@@ -5,8 +5,7 @@ import pytest
 from assessments.findings import Code, Finding, Severity
 from assessments.models import reference_table
 from assessments.programs import suggestions
-from tests.assessments.conftest import make_assessment, make_athlete
-from tests.assessments.programs_support import make_exercise, make_library
+from tests.factories import make_assessment, make_athlete, make_exercise, make_library
 
 pytestmark = pytest.mark.django_db
 
@@ -121,22 +120,22 @@ def test_program_order_is_mobility_then_control_and_each_exercise_once(library):
 
 
 def test_at_most_per_target_and_the_clinics_own_first(library, clinic_a):
-    own = make_exercise("Clinic A IR drill", clinic=clinic_a, family="ir_mobility", addresses=["low_ir"])
-    extra = [make_exercise(f"Another IR drill {n}", family="ir_mobility", addresses=["low_ir"]) for n in range(3)]
+    own = make_exercise(clinic_a, name="Clinic A IR drill", family="ir_mobility", addresses=["low_ir"])
+    extra = [make_exercise(name=f"Another IR drill {n}", family="ir_mobility", addresses=["low_ir"]) for n in range(3)]
     result = suggestions.suggest([finding(Code.BELOW_REFERENCE_IR, "left")], [*library.values(), own, *extra])
     assert len(result.items) == suggestions.PER_FAMILY
     assert result.items[0].exercise == own
 
 
 def test_only_the_family_of_section_4_is_suggested_for_a_finding(library):
-    control_for_ir = make_exercise("Aardvark IR control", family="control_strength", addresses=["low_ir"])
+    control_for_ir = make_exercise(name="Aardvark IR control", family="control_strength", addresses=["low_ir"])
     result = suggestions.suggest([finding(Code.BELOW_REFERENCE_IR, "left")], [*library.values(), control_for_ir])
     assert names(result) == ["Hip internal rotation contract-relax", "Prone hip internal rotation"]
 
 
 def test_candidates_are_only_what_the_clinic_may_prescribe(library, clinic_a, clinic_b, bob):
-    theirs = make_exercise("Clinic B IR drill", clinic=clinic_b, family="ir_mobility", addresses=["low_ir"])
-    archived = make_exercise("Old IR drill", clinic=clinic_a, family="ir_mobility", addresses=["low_ir"])
+    theirs = make_exercise(clinic_b, name="Clinic B IR drill", family="ir_mobility", addresses=["low_ir"])
+    archived = make_exercise(clinic_a, name="Old IR drill", family="ir_mobility", addresses=["low_ir"])
     archived.archive()
     candidates = suggestions.candidate_exercises(bob, ["low_ir"])
     assert theirs not in candidates and archived not in candidates

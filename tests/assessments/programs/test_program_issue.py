@@ -3,6 +3,7 @@ changing an issued program makes a new draft version; every issued version and i
 retrievable; a draft can be discarded."""
 
 import io
+import re
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -13,17 +14,11 @@ from assessments.programs import handouts
 from assessments.programs.models import FrozenVersion, Program, ProgramStateError, ProgramVersion
 from runphys import pdf
 from runphys.models import AuditEvent
-from tests.assessments.programs_support import draft_of, make_world, media_root  # noqa: F401
-from tests.helpers import issue
-from tests.runphys.test_pdf import pdf_text
+from tests.factories import draft_of
+from tests.helpers import issue, pdf_text
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def world(clinic_a, bob):
-    return make_world(clinic_a, bob)
 
 
 def download(client, version) -> bytes:
@@ -44,7 +39,7 @@ def render_tasks() -> list[DBTaskResult]:
 @pytest.mark.parametrize("who", ["alice", "bob"])
 def test_issue_freezes_the_version_and_enqueues_one_render_without_rendering_in_the_request(
         request, who, world, settings, run_tasks, monkeypatch, django_capture_on_commit_callbacks):
-    program = world[3]
+    program = world.program
     client = request.getfixturevalue(f"{who}_client")
     renders = []
     real = pdf.render
@@ -62,7 +57,9 @@ def test_issue_freezes_the_version_and_enqueues_one_render_without_rendering_in_
     assert run_tasks() == 1
     version.refresh_from_db()
     assert version.handout_status == "ready" and len(renders) == 1
-    assert version.pdf.name.startswith("handouts/") and len(version.pdf.name) == len("handouts/") + 32 + 4
+    # A random name: hex digits only, so nothing of the athlete, and not a code that leads to the program.
+    assert re.fullmatch(r"handouts/[0-9a-f]+\.pdf", version.pdf.name), version.pdf.name
+    assert program.code.hex not in version.pdf.name and version.code.hex not in version.pdf.name
     stored = (settings.MEDIA_ROOT / version.pdf.name).read_bytes()
     assert stored.startswith(b"%PDF-") and "Ines Okafor" in pdf_text(stored)
     assert AuditEvent.objects.filter(action="issue", target_id=str(version.code)).exists()
@@ -72,7 +69,7 @@ def test_issue_freezes_the_version_and_enqueues_one_render_without_rendering_in_
 
 def test_issuing_twice_gives_one_issued_version_and_one_render(bob_client, world, run_tasks, settings,
                                                                 django_capture_on_commit_callbacks):
-    program = world[3]
+    program = world.program
     post_issue(bob_client, program, django_capture_on_commit_callbacks)
     second = post_issue(bob_client, program, django_capture_on_commit_callbacks)
     assert second.status_code == 302
@@ -89,7 +86,7 @@ def test_issuing_twice_gives_one_issued_version_and_one_render(bob_client, world
 
 def test_a_render_over_the_time_limit_fails_with_why_and_try_again_renders_it(
         bob_client, world, settings, run_tasks, django_capture_on_commit_callbacks):
-    program = world[3]
+    program = world.program
     post_issue(bob_client, program, django_capture_on_commit_callbacks)
     settings.PDF_RENDER_SECONDS = 0.001
     assert run_tasks() == 1
@@ -112,7 +109,7 @@ def test_a_render_over_the_time_limit_fails_with_why_and_try_again_renders_it(
 
 def test_a_render_over_the_memory_cap_fails_with_why(bob_client, world, settings, run_tasks,
                                                        django_capture_on_commit_callbacks):
-    program = world[3]
+    program = world.program
     post_issue(bob_client, program, django_capture_on_commit_callbacks)
     settings.PDF_RENDER_MEMORY_MB = 40  # less than any render needs
     assert run_tasks() == 1
@@ -127,7 +124,7 @@ def test_the_sweep_queues_again_a_render_whose_worker_died(bob, world, run_tasks
     from django.core.management import call_command
     from django.utils import timezone
 
-    program = world[3]
+    program = world.program
     version = program.latest
     handouts.issue(version, by=bob)
     assert ProgramVersion.objects.claim_render(version.pk)  # a worker took it, then died
@@ -142,7 +139,7 @@ def test_the_sweep_queues_again_a_render_whose_worker_died(bob, world, run_tasks
 
 
 def test_an_empty_draft_cannot_be_issued(bob_client, world):
-    program = world[3]
+    program = world.program
     for item in list(program.latest.items.all()):
         program.latest.remove(item)
     response = bob_client.post(reverse("programs:issue", args=[program.code]), follow=True)
@@ -152,7 +149,7 @@ def test_an_empty_draft_cannot_be_issued(bob_client, world):
 
 def test_versioning_issue_edit_reissue_both_downloadable_and_different(bob_client, bob, world, run_tasks,
                                                                        django_capture_on_commit_callbacks):
-    library, program = world[2], world[3]
+    library, program = world.library, world.program
     post_issue(bob_client, program, django_capture_on_commit_callbacks)
     first = ProgramVersion.objects.get(program=program, number=1)
 
@@ -181,7 +178,7 @@ def test_versioning_issue_edit_reissue_both_downloadable_and_different(bob_clien
 
 
 def test_revise_keeps_an_existing_draft(bob_client, bob, world):
-    program = world[3]
+    program = world.program
     issue(program.latest, by=bob)
     bob_client.post(reverse("programs:revise", args=[program.code]))
     bob_client.post(reverse("programs:revise", args=[program.code]))
@@ -189,7 +186,7 @@ def test_revise_keeps_an_existing_draft(bob_client, bob, world):
 
 
 def test_discard_a_later_draft_keeps_the_issued_version(bob_client, bob, world):
-    program = world[3]
+    program = world.program
     issue(program.latest, by=bob)
     program.revise(by=bob)
     response = bob_client.post(reverse("programs:discard", args=[program.code]))
@@ -198,21 +195,21 @@ def test_discard_a_later_draft_keeps_the_issued_version(bob_client, bob, world):
 
 
 def test_discard_a_first_draft_removes_the_program(bob_client, world):
-    program = world[3]
+    program = world.program
     response = bob_client.post(reverse("programs:discard", args=[program.code]))
     assert response.status_code == 302 and response.url == reverse("programs:list")
     assert not Program.objects.exists()
 
 
 def test_nothing_to_discard_once_issued(bob_client, bob, world):
-    program = world[3]
+    program = world.program
     issue(program.latest, by=bob)
     bob_client.post(reverse("programs:discard", args=[program.code]))
     assert program.versions.get().status == "issued"
 
 
 def test_an_issued_version_cannot_be_changed_or_deleted_by_any_path(bob, world):
-    program = world[3]
+    program = world.program
     version = program.latest
     issue(version, by=bob)
     loaded = ProgramVersion.objects.get(pk=version.pk)
@@ -230,7 +227,7 @@ def test_an_issued_version_cannot_be_changed_or_deleted_by_any_path(bob, world):
 
 
 def test_the_database_refuses_a_second_draft_an_issued_version_without_handout_and_ready_without_pdf(bob, world):
-    program = world[3]
+    program = world.program
     with pytest.raises(IntegrityError), transaction.atomic():
         ProgramVersion.objects.create(program=program, number=2, title="Second draft", clinician=bob,
                                       starts_on=program.latest.starts_on, created_by=bob)

@@ -6,16 +6,9 @@ from django.urls import reverse
 
 from runphys import pdf
 from runphys.models import AuditEvent
-from tests.assessments.programs_support import make_world, media_root  # noqa: F401
-from tests.helpers import issue
-from tests.runphys.test_pdf import pdf_text
+from tests.helpers import issue, pdf_text
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
-
-
-@pytest.fixture
-def world(clinic_a, bob):
-    return make_world(clinic_a, bob)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -34,7 +27,7 @@ def render_calls(monkeypatch):
 
 @pytest.mark.parametrize("who", ["alice", "bob"])
 def test_preview_of_the_draft(request, who, world):
-    program = world[3]
+    program = world.program
     response = request.getfixturevalue(f"{who}_client").get(
         reverse("programs:handout_preview", args=[program.latest.code]))
     assert response.status_code == 200
@@ -49,7 +42,7 @@ def test_preview_of_the_draft(request, who, world):
 
 
 def test_preview_escapes_clinician_text(bob_client, world):
-    program = world[3]
+    program = world.program
     item = program.latest.items.first()
     item.notes = '<script>alert(1)</script><img src="file:///etc/passwd">'
     item.save()
@@ -59,14 +52,14 @@ def test_preview_escapes_clinician_text(bob_client, world):
 
 
 def test_preview_of_an_issued_version_is_its_stored_pdf(bob_client, bob, world):
-    version = world[3].latest
+    version = world.program.latest
     issue(version, by=bob)
     response = bob_client.get(reverse("programs:handout_preview", args=[version.code]))
     assert response.status_code == 302 and response.url == reverse("programs:handout_pdf", args=[version.code])
 
 
 def test_a_stored_pdf_is_served_without_rendering_again(bob_client, bob, world, render_calls, settings):
-    version = world[3].latest
+    version = world.program.latest
     issue(version, by=bob)
     assert len(render_calls) == 1
     version.refresh_from_db()
@@ -80,7 +73,7 @@ def test_a_stored_pdf_is_served_without_rendering_again(bob_client, bob, world, 
 
 
 def test_a_draft_pdf_is_rendered_on_request_and_not_stored(bob_client, world, render_calls, settings):
-    version = world[3].latest
+    version = world.program.latest
     response = bob_client.get(reverse("programs:handout_pdf", args=[version.code]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
     assert "Draft for checking" in pdf_text(response.content)
@@ -90,7 +83,7 @@ def test_a_draft_pdf_is_rendered_on_request_and_not_stored(bob_client, world, re
 
 
 def test_a_missing_stored_file_is_a_404_not_a_new_rendering(bob_client, bob, world, render_calls, settings):
-    version = world[3].latest
+    version = world.program.latest
     issue(version, by=bob)
     version.refresh_from_db()
     (settings.MEDIA_ROOT / version.pdf.name).unlink()
@@ -100,13 +93,13 @@ def test_a_missing_stored_file_is_a_404_not_a_new_rendering(bob_client, bob, wor
 
 def test_a_draft_pdf_that_fails_to_render_says_why(bob_client, world, settings):
     settings.PDF_RENDER_SECONDS = 0.001
-    version = world[3].latest
+    version = world.program.latest
     response = bob_client.get(reverse("programs:handout_pdf", args=[version.code]), follow=True)
     assert "The draft handout could not be produced: It took longer than the 0.001 s allowed" in response.text
 
 
 def test_handout_query_count_does_not_grow_with_items(bob_client, world, django_assert_max_num_queries):
-    library, program = world[2], world[3]
+    library, program = world.library, world.program
     url = reverse("programs:handout_preview", args=[program.latest.code])
     with django_assert_max_num_queries(10) as few:
         bob_client.get(url)

@@ -9,8 +9,7 @@ from django.urls import reverse
 from assessments.programs.models import Program
 from exercises.models import ProgramTemplate, ProgramTemplateItem
 from runphys.models import AuditEvent
-from tests.assessments.conftest import make_assessment, make_athlete
-from tests.assessments.programs_support import LOW_LEFT_IR, make_library
+from tests.factories import LOW_LEFT_IR, make_assessment, make_athlete, make_library
 
 pytestmark = pytest.mark.django_db
 

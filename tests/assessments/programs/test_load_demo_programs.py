@@ -8,9 +8,8 @@ from pypdf import PdfReader
 
 from assessments.programs.models import Program, ProgramVersion
 from runphys.models import AuditEvent
-from tests.assessments.programs_support import media_root  # noqa: F401 (a fixture)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+pytestmark = pytest.mark.django_db
 
 
 def test_demo_programs_come_from_the_suggestions_are_issued_with_their_handout_and_load_once(capsys):

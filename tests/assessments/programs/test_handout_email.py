@@ -9,15 +9,10 @@ from pypdf import PdfReader
 
 from assessments.programs.models import HandoutDelivery, HandoutEmail
 from runphys.models import AuditEvent, EmailDelivery
-from tests.assessments.conftest import make_athlete
-from tests.assessments.programs_support import (
-    make_library,
-    make_program,
-    media_root,  # noqa: F401 (a fixture)
-)
+from tests.factories import make_athlete, make_library, make_program
 from tests.helpers import issue
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
