@@ -89,10 +89,7 @@ def test_labels_for_a_handout(clinic_a):
 
 
 def test_one_dose_line_for_pages_and_handout(clinic_a):
-    from exercises.dosage import BandColour, Load
-    from tests.exercises.conftest import make_exercise as make
-
-    exercise = make(clinic_a, sets=3, reps=10, hold_seconds=2, rest_seconds=0, side="left", sessions_per_day=1,
+    exercise = make_exercise(clinic_a, sets=3, reps=10, hold_seconds=2, rest_seconds=0, side="left", sessions_per_day=1,
                     days_per_week=5, load=Load.NONE, tempo="", pain_ceiling=None)
     assert exercise.dose_line == "3 × 10 · hold 2 s · left · once a day, 5 days a week"
     assert exercise.full_dose_line == exercise.dose_line
