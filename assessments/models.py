@@ -456,4 +456,6 @@ def update_clinic_summaries(clinic: Clinic) -> int:
 # --- Programs and the emailing of their handouts ----------------------------------------------------
 # The one import of the programs room from here: Django registers an app's models from its models
 # module, and the programs sub-package belongs to this app (label "assessments").
-from assessments.programs.models import HandoutDelivery, HandoutEmail, Program, ProgramItem, ProgramVersion  # noqa: E402, F401, I001
+from assessments.programs.models import (  # noqa: E402, F401, I001
+    DayComment, ExerciseLog, HandoutDelivery, HandoutEmail, Program, ProgramItem, ProgramLink, ProgramVersion,
+)

@@ -9,6 +9,7 @@ was found.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from assessments import charts, findings
 from assessments.findings import Code, Finding, ReferenceTable, Session
@@ -28,6 +29,7 @@ class Report:
     targets: findings.ExerciseTargets
     compensations: tuple[str, ...]
     earlier_count: int
+    previous_on: date | None = None  # the date of the visit before this one
 
     @classmethod
     def of(cls, current: Session, earlier: Sequence[Session], table: ReferenceTable) -> "Report":
@@ -42,6 +44,7 @@ class Report:
             targets=findings.exercise_targets(found, current.compensations),
             compensations=current.compensations,
             earlier_count=len(earlier),
+            previous_on=earlier[0].assessed_on if earlier else None,
         )
 
     @property

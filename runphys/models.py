@@ -7,10 +7,12 @@ Every clinical record belongs to exactly one clinic. A user reaches records only
 import hashlib
 import secrets
 import uuid
-from datetime import datetime, timedelta
+import zoneinfo
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -111,6 +113,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return bool(self.membership and self.membership.role == Membership.Role.ADMIN)
 
 
+def default_time_zone() -> str:
+    """A new clinic keeps the server's time zone until its admin says otherwise."""
+    return settings.TIME_ZONE
+
+
 class Clinic(models.Model):
     class PaperSize(models.TextChoices):
         A4 = "A4", "A4"
@@ -138,16 +145,30 @@ class Clinic(models.Model):
     require_two_factor = models.BooleanField(
         default=False, help_text="Every member must log in with a code from an authenticator app as well."
     )
+    program_link_grace_days = models.PositiveSmallIntegerField(
+        "athlete links work for this many days after the review date", default=28,
+        validators=[MaxValueValidator(365)],
+        help_text="An athlete's program link ends this long after the program's review date.",
+    )
+    time_zone = models.CharField(
+        max_length=64, default=default_time_zone,
+        help_text="The clinic's day starts and ends here: athletes log today's exercises until midnight.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(condition=models.Q(program_link_grace_days__lte=365), name="clinic_link_grace"),
             models.CheckConstraint(condition=models.Q(paper_size__in=["A4", "letter"]), name="clinic_paper_size"),
             models.CheckConstraint(condition=models.Q(distance_unit__in=["km", "mi"]), name="clinic_distance_unit"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def today(self) -> date:
+        """Today in the clinic's time zone."""
+        return timezone.localdate(timezone=zoneinfo.ZoneInfo(self.time_zone))
 
 
 class MembershipQuerySet(ClinicScopedQuerySet):

@@ -55,6 +55,10 @@ if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("DJANGO_DEBUG must be off when DJANGO_ENV=production.")
 
+# Where athletes reach the app: the links printed on handouts and sent by email (made by the task
+# worker, with no request to read the host from). Defaults to the first allowed host over HTTPS.
+SITE_URL = env("DJANGO_SITE_URL", f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+
 INSTALLED_APPS = [
     "runphys",
     "athletes",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from assessments.programs.urls import delivery_patterns, program_patterns
+from assessments.programs.urls import athlete_patterns, delivery_patterns, program_patterns
 from athletes.views import dashboard
 from runphys import account_views, views
 from runphys.forms import QueuedPasswordResetForm
@@ -39,6 +39,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("programs/", include((program_patterns, "programs"))),
     path("deliveries/", include((delivery_patterns, "deliveries"))),
+    path("p/", include((athlete_patterns, "athlete"))),
     path("exercises/", include("exercises.urls")),
     path("accounts/", include(auth_patterns)),
     path("clinic/", views.clinic_settings, name="clinic_settings"),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment, reference_table
 from assessments.programs import handouts
-from assessments.programs.models import Program, ProgramItem, ProgramVersion
+from assessments.programs.models import DayComment, ExerciseLog, Program, ProgramItem, ProgramLink, ProgramVersion
 from athletes import erasure, export
 from athletes.models import Athlete
 from runphys import audit
@@ -119,6 +119,15 @@ def export_programs(athlete) -> list[dict]:
                 }
                 for version in program.versions.all()
             ],
+            # What the athlete logged through their link.
+            "logged": [
+                {"day": log.day, "exercise": log.item.exercise.name, "version": log.version.number, "done": log.done,
+                 "pain": log.pain, "felt": log.get_feel_display() if log.feel else ""}
+                for log in ExerciseLog.objects.filter(version__program=program)
+                .select_related("item__exercise", "version").order_by("day", "item__order")
+            ],
+            "comments": [{"day": c.day, "text": c.text}
+                         for c in DayComment.objects.filter(program=program).order_by("day")],
         })
     return exported
 
@@ -146,6 +155,10 @@ def anonymise_programs(athlete) -> None:
       refuses); this one path replaces their PDF, and audits it.
     """
     ProgramItem.objects.filter(version__program__athlete=athlete).exclude(notes="").update(notes="")
+    # The athlete's own words go, and their links end (what they logged stays, as the record).
+    DayComment.objects.filter(program__athlete=athlete).delete()
+    ProgramLink.objects.filter(program__athlete=athlete).open().update(
+        ended_at=timezone.now(), ending=ProgramLink.Ending.ERASED)
     for version in ProgramVersion.objects.issued().filter(program__athlete=athlete):
         handouts.rerender(version)
         audit.record("anonymise", target_type="program_version", target_id=str(version.code), clinic=athlete.clinic,

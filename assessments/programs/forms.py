@@ -13,7 +13,7 @@ from crispy_forms.layout import Column, Div, Field, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
-from assessments.programs.models import HandoutEmail, ProgramItem, ProgramVersion
+from assessments.programs.models import COMMENT_MAX, FEELS, HandoutEmail, ProgramItem, ProgramVersion
 from assessments.programs.suggestions import Suggestions
 from exercises.dosage import Dosage
 from exercises.forms import dosage_layout, use_dosage_ranges
@@ -163,3 +163,31 @@ class HandoutEmailForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Save message"))
+
+
+# --- The athlete's own view -------------------------------------------------------------------------
+
+class ExerciseLogForm(forms.Form):
+    """One tap on the athlete's page: an exercise done (with its pain and feel), or undone."""
+
+    item = forms.UUIDField()
+    day = forms.DateField()
+    pain = forms.TypedChoiceField(choices=[("", "—")] + [(str(n), str(n)) for n in range(11)], coerce=int,
+                                  empty_value=None, required=False, label="Pain during it (0–10)")
+    feel = forms.ChoiceField(choices=[("", "—"), *FEELS], required=False, label="How it felt")
+    undo = forms.BooleanField(required=False)
+
+    def __init__(self, *args, today, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day not in (self.today, self.today - timedelta(days=1)):
+            raise forms.ValidationError("Only today and yesterday can be logged.")
+        return day
+
+
+class DayCommentForm(forms.Form):
+    text = forms.CharField(label="Anything to tell your physio about today?", max_length=COMMENT_MAX,
+                           required=False, widget=forms.Textarea(attrs={"rows": 3, "maxlength": COMMENT_MAX}))

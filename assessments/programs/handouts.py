@@ -25,7 +25,7 @@ render); the shipped drawings print from their JPEG copies (``exercises.illustra
 import base64
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from io import BytesIO
 
@@ -43,7 +43,7 @@ from PIL import Image, ImageOps
 from assessments import charts
 from assessments.models import Assessment, reference_table
 from assessments.programs import deliveries
-from assessments.programs.models import ProgramItem, ProgramVersion, handout_upload_to
+from assessments.programs.models import ProgramItem, ProgramLink, ProgramVersion, handout_upload_to
 from exercises.dosage import Load
 from exercises.models import Exercise
 from runphys import pdf
@@ -59,6 +59,8 @@ PRINT_PICTURE_DIR = "handout-pictures"
 PRINT_PICTURE_LONG_SIDE = 600
 PRINT_PICTURE_FRAME = (PRINT_PICTURE_LONG_SIDE, PRINT_PICTURE_LONG_SIDE * 3 // 4)
 PRINT_LOGO_LONG_SIDE = 480
+PHONE_PICTURE_LONG_SIDE = 720  # the athlete's page: sharp on a 390-pixel phone screen at 2×
+PHONE_PICTURE_FRAME = (PHONE_PICTURE_LONG_SIDE, PHONE_PICTURE_LONG_SIDE * 3 // 4)
 PRUNE_AFTER = timedelta(hours=1)
 PRINT_JPEG_QUALITY = 82
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -87,6 +89,9 @@ class HandoutExercise:
     notes: str
     frequency: str
     sessions_per_day: int  # the weekly chart draws a box a session (static/handouts/week-boxes-N.svg)
+    code: str = ""  # the program item's
+    video_url: str = ""
+    hold_seconds: int = 0
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,7 @@ def live_print_copies() -> set[str]:
     pictures = Exercise.objects.exclude(start_picture="", end_picture="").values_list("start_picture", "end_picture")
     for pair in pictures:
         live.update(print_copy_name(name, PRINT_PICTURE_LONG_SIDE, PRINT_PICTURE_FRAME) for name in pair if name)
+        live.update(print_copy_name(name, PHONE_PICTURE_LONG_SIDE, PHONE_PICTURE_FRAME) for name in pair if name)
     for logo in Clinic.objects.exclude(logo="").values_list("logo", flat=True):
         live.add(print_copy_name(logo, PRINT_LOGO_LONG_SIDE))
     return live
@@ -246,7 +252,43 @@ def handout_exercise(number: int, item: ProgramItem, clinic_id: int, *, for_pdf:
         notes=item.notes,
         frequency=item.frequency_label,
         sessions_per_day=item.sessions_per_day,
+        code=str(item.code),
+        video_url=exercise.video_url,
+        hold_seconds=item.hold_seconds,
     )
+
+
+# --- The athlete's own view (``athlete_views``) ---------------------------------------------------
+
+
+
+def phone_copy(exercise: Exercise, position: str, clinic_id: int) -> str | None:
+    """The phone-sized copy of an exercise's uploaded picture (made once), or None."""
+    upload = getattr(exercise, f"{position}_picture")
+    if not upload or not visible_to(exercise, clinic_id):
+        return None
+    return print_copy(upload, PHONE_PICTURE_LONG_SIDE, frame=PHONE_PICTURE_FRAME)
+
+
+def online_exercises(version: ProgramVersion, link) -> list[HandoutExercise]:
+    """The version's exercises as the athlete's page shows them: the handout's content, with
+    uploaded pictures served through the link (the clinic's own picture URLs need a login)."""
+    clinic_id = version.program.athlete.clinic_id
+    cards = []
+    for number, item in enumerate(version.items.all(), start=1):
+        card = handout_exercise(number, item, clinic_id, for_pdf=False, media=[])
+        exercise = item.exercise
+        pictures = []
+        for position in Exercise.Picture:
+            if getattr(exercise, f"{position.value}_picture") and visible_to(exercise, clinic_id):
+                src = reverse("athlete:picture", args=[link.token, item.code, position.value])
+            elif exercise.illustration:
+                src = exercise.picture_url(position.value)
+            else:
+                continue
+            pictures.append(Picture(src, f"{exercise.name}: {position.label.lower()}"))
+        cards.append(replace(card, pictures=tuple(pictures)))
+    return cards
 
 
 def chart_image(chart: charts.Chart) -> Picture:
@@ -339,6 +381,7 @@ def issue(version: ProgramVersion, *, by) -> None:
     request. Raises ``ProgramStateError`` when the draft cannot be issued (nothing is queued)."""
     with transaction.atomic():
         version.freeze(by=by)
+        ProgramLink.open_for(version.program, by=by)  # the athlete's own view of the program
         transaction.on_commit(lambda: render_handout.enqueue(version.pk))
 
 

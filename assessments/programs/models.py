@@ -10,10 +10,15 @@ Imported at the end of ``assessments/models.py`` so that Django registers these 
 app; kept in a module of their own because the assessment models are a separate concern.
 """
 
+import base64
+import hashlib
+import hmac
+import secrets
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
@@ -54,7 +59,7 @@ class ProgramQuerySet(ClinicScopedQuerySet):
     def with_versions(self) -> "ProgramQuerySet":
         """Athlete, source assessment and every version (newest first) in three queries whatever
         the number of programs."""
-        return self.select_related("athlete", "assessment").prefetch_related(
+        return self.select_related("athlete__clinic", "assessment").prefetch_related(
             models.Prefetch("versions", queryset=ProgramVersion.objects.select_related("clinician", "issued_by")
                             .order_by("-number"))
         )
@@ -494,3 +499,193 @@ class HandoutDelivery(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.email.is_pending
+
+
+# --- The athlete's own view: a private link per program, and what the athlete logs ---------------
+
+LINK_TOKEN_BYTES = 16  # 128 bits
+FEELS = (("easy", "Too easy"), ("right", "About right"), ("hard", "Too hard"))
+COMMENT_MAX = 300
+
+
+def _keyed(purpose: str, value: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+class ProgramLinkQuerySet(ClinicScopedQuerySet):
+    clinic_path = "program__athlete__clinic"
+
+    def open(self) -> "ProgramLinkQuerySet":
+        return self.filter(ended_at__isnull=True)
+
+
+class ProgramLink(models.Model):
+    """The athlete's private link to one program, always showing its latest issued version.
+
+    The token in the URL is never stored: the row keeps a random ``seed`` and a keyed digest of
+    the token. The token is the seed keyed with the secret key, so the server can print it again
+    (in the handout, rendered later by the task worker, and in the email) while a copy of the
+    database alone gives nobody a working link; the digest finds the row for a token in one
+    indexed lookup. Changing ``DJANGO_SECRET_KEY`` ends every link, like the backup codes.
+
+    A link works until the latest issued version's review date plus the clinic's grace, and ends
+    at once when revoked, replaced by a fresh link, or when the athlete withdraws email consent, is
+    archived or is erased (checked on every open, so no event can be missed).
+    """
+
+    class Ending(models.TextChoices):
+        REVOKED = "revoked", "Revoked by the physio"
+        REPLACED = "replaced", "Replaced by a fresh link"
+        ERASED = "erased", "The athlete's record was erased"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="links")
+    seed = models.CharField(max_length=64, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    ending = models.CharField(max_length=10, choices=Ending, blank=True)
+
+    objects = ProgramLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One working link per program: a fresh one ends the one before.
+            models.UniqueConstraint(fields=["program"], condition=Q(ended_at__isnull=True),
+                                    name="program_one_open_link"),
+            models.CheckConstraint(condition=Q(ended_at__isnull=True, ending="")
+                                   | (Q(ended_at__isnull=False) & ~Q(ending="")), name="program_link_ending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Program link {self.code}"
+
+    @property
+    def clinic(self) -> Clinic:
+        return self.program.athlete.clinic
+
+    @property
+    def token(self) -> str:
+        return base64.urlsafe_b64encode(bytes.fromhex(_keyed("program-link-token", self.seed))[:LINK_TOKEN_BYTES]
+                                        ).decode().rstrip("=")
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return _keyed("program-link-digest", token)
+
+    def path(self) -> str:
+        return reverse("athlete:program", args=[self.token])
+
+    @classmethod
+    @transaction.atomic
+    def open_for(cls, program: Program, *, by) -> "ProgramLink":
+        """The program's working link, made if it has none (issuing calls this)."""
+        current = cls.objects.select_for_update().filter(program=program).open().first()
+        return current or cls._make(program, by)
+
+    @classmethod
+    @transaction.atomic
+    def fresh(cls, program: Program, *, by) -> "ProgramLink":
+        """A new link for the program; the one before ends ("replaced")."""
+        cls.objects.filter(program=program).open().update(ended_at=timezone.now(), ended_by=by,
+                                                           ending=cls.Ending.REPLACED)
+        return cls._make(program, by)
+
+    @classmethod
+    def _make(cls, program: Program, by) -> "ProgramLink":
+        seed = secrets.token_hex(32)
+        link = cls(program=program, seed=seed, created_by=by)
+        link.digest = cls.digest_of(link.token)
+        link.save()
+        return link
+
+    def end(self, *, by=None, ending: str = Ending.REVOKED) -> bool:
+        """End the link now; False when it had already ended."""
+        ended = ProgramLink.objects.filter(pk=self.pk, ended_at__isnull=True).update(
+            ended_at=timezone.now(), ended_by=by, ending=ending)
+        return bool(ended)
+
+    def expires_on(self, version: "ProgramVersion") -> date:
+        """The last day the link works: the review date (or 12 weeks after the start) plus the
+        clinic's grace."""
+        until = version.review_on or version.starts_on + timedelta(weeks=12)
+        return until + timedelta(days=self.clinic.program_link_grace_days)
+
+    def why_ended(self, version: "ProgramVersion | None", today: date) -> str:
+        """Why the link does not work (for the physio; the athlete sees a plain page), or ""."""
+        athlete = self.program.athlete
+        if self.ended_at is not None:
+            return self.get_ending_display()
+        if athlete.anonymised_at is not None:
+            return "The athlete's record was erased"
+        if athlete.archived_at is not None:
+            return "The athlete is archived"
+        if not athlete.consent_email:
+            return "The athlete withdrew their consent to email"
+        if version is None:
+            return "No issued version"
+        if today > self.expires_on(version):
+            return f"Expired on {self.expires_on(version):%-d %b %Y}"
+        return ""
+
+
+class ExerciseLogQuerySet(ClinicScopedQuerySet):
+    clinic_path = "version__program__athlete__clinic"
+
+
+class ExerciseLog(models.Model):
+    """What the athlete said about one exercise on one day, through their link: done, the pain
+    during it and how it felt. Stored against the version and item it was done from."""
+
+    version = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT, related_name="logs")
+    item = models.ForeignKey(ProgramItem, on_delete=models.PROTECT, related_name="logs")
+    day = models.DateField()
+    done = models.BooleanField(default=True)
+    pain = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
+    feel = models.CharField(max_length=5, choices=FEELS, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExerciseLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["day", "item__order"]
+        constraints = [
+            # A tap twice is one record.
+            models.UniqueConstraint(fields=["item", "day"], name="exercise_log_one_per_item_day"),
+            models.CheckConstraint(condition=Q(pain__isnull=True) | Q(pain__lte=10), name="exercise_log_pain_range"),
+            models.CheckConstraint(condition=Q(feel__in=["", "easy", "right", "hard"]), name="exercise_log_feel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Log of {self.item_id} on {self.day}"
+
+
+class DayCommentQuerySet(ClinicScopedQuerySet):
+    clinic_path = "program__athlete__clinic"
+
+
+class DayComment(models.Model):
+    """The athlete's one comment for a day of a program (up to 300 characters)."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="day_comments")
+    version = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT, related_name="day_comments")
+    day = models.DateField()
+    text = models.CharField(max_length=COMMENT_MAX)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DayCommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "day"], name="day_comment_one_per_program_day"),
+            models.CheckConstraint(condition=~Q(text=""), name="day_comment_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment of {self.day}"

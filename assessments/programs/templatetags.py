@@ -7,6 +7,7 @@ one belongs to the programs room, which the assessments package never imports.
 
 from django import template
 
+from assessments.programs import adherence
 from assessments.programs.models import HandoutDelivery, Program
 
 register = template.Library()
@@ -26,3 +27,29 @@ def handout_deliveries(athlete, limit: int = 20):
 def athlete_programs(athlete):
     """The athlete's programs, newest first, each with its versions prefetched."""
     return list(Program.objects.for_athlete(athlete).with_versions().newest_first())
+
+
+@register.simple_tag
+def needs_attention(user) -> list[dict]:
+    """The dashboard's "needs attention": athletes of the user's clinic whose exercise pain rose,
+    or who logged nothing for a week on an active program (``adherence.needs_attention``); a fixed
+    number of queries whatever the number of athletes or logs."""
+    if user.clinic is None:
+        return []
+    programs = Program.objects.for_user(user).filter(
+        athlete__archived_at__isnull=True, athlete__anonymised_at__isnull=True, links__ended_at__isnull=True,
+    ).select_related("athlete").distinct()
+    programs = list(programs)
+    by_pk = {p.pk: p for p in programs}
+    rows: dict[int, dict] = {}
+    for attention in adherence.needs_attention(programs, today=user.clinic.today()):
+        program = by_pk[attention.program_id]
+        row = rows.setdefault(program.pk, {"athlete": program.athlete, "program": program, "reasons": []})
+        row["reasons"].append(attention.reason)
+    return sorted(rows.values(), key=lambda row: (row["athlete"].last_name.lower(), row["athlete"].first_name))
+
+
+@register.simple_tag
+def adherence_between(athlete, start, end):
+    """Exercise days done and prescribed between two assessments (for the later one's page)."""
+    return adherence.since_assessment(athlete, start, end)

@@ -3,7 +3,7 @@ under /deliveries/ (namespace "deliveries"); ``runphys/urls.py`` mounts the two 
 
 from django.urls import path
 
-from assessments.programs import views
+from assessments.programs import athlete_views, views
 
 program_patterns = [
     path("", views.program_list, name="list"),
@@ -14,6 +14,8 @@ program_patterns = [
     path("<uuid:code>/issue/", views.program_issue, name="issue"),
     path("<uuid:code>/revise/", views.program_revise, name="revise"),
     path("<uuid:code>/discard/", views.program_discard, name="discard"),
+    path("<uuid:code>/link/revoke/", views.link_revoke, name="link_revoke"),
+    path("<uuid:code>/link/fresh/", views.link_fresh, name="link_fresh"),
     path("<uuid:code>/items/add/", views.item_add, name="item_add"),
     path("<uuid:code>/items/add-template/", views.item_add_template, name="item_add_template"),
     path("items/<uuid:code>/", views.item_edit, name="item_edit"),
@@ -29,4 +31,13 @@ delivery_patterns = [
     path("versions/<uuid:code>/send/", views.send_handout, name="send"),
     path("<uuid:code>/status/", views.delivery_status, name="status"),
     path("message/", views.handout_email_settings, name="message"),
+]
+
+# The athlete's own view through their private link (namespace "athlete"; no login).
+athlete_patterns = [
+    path("<str:token>/", athlete_views.athlete_program, name="program"),
+    path("<str:token>/log/", athlete_views.athlete_log, name="log"),
+    path("<str:token>/comment/", athlete_views.athlete_comment, name="comment"),
+    path("<str:token>/logo/", athlete_views.athlete_logo, name="logo"),
+    path("<str:token>/pictures/<uuid:item_code>/<str:position>/", athlete_views.athlete_picture, name="picture"),
 ]

@@ -9,6 +9,7 @@ of items back, any other request is redirected to the program.
 import logging
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import findings
 from assessments.models import Assessment, reference_table
-from assessments.programs import deliveries, handouts, suggestions
+from assessments.programs import adherence, deliveries, handouts, suggestions
 from assessments.programs.forms import (
     AddExerciseForm,
     AddTemplateForm,
@@ -36,6 +37,7 @@ from assessments.programs.models import (
     HandoutEmail,
     Program,
     ProgramItem,
+    ProgramLink,
     ProgramStateError,
     ProgramVersion,
 )
@@ -165,9 +167,52 @@ def program_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     """The latest version (editable while it is a draft) and every issued version with its PDF."""
     program = _program(request, code)
     context = _items_context(request, program, program.latest, athlete=program.athlete,
-                             versions=program.all_versions())
+                             versions=program.all_versions(), **_follow_up(program))
     audit.record("view", request=request, target=program)
     return render(request, "assessments/program_detail.html", context)
+
+
+def _follow_up(program: Program) -> dict:
+    """The athlete's link and what they logged through it, for the program page."""
+    issued = program.issued_versions
+    if not issued:
+        return {}
+    today = program.athlete.clinic.today()
+    link = ProgramLink.objects.filter(program=program).open().first()
+    if link:
+        link.program = program  # already loaded, with its athlete and clinic
+    followed = adherence.of_program(program, today=today)
+    return {
+        "link": link, "link_url": settings.SITE_URL + link.path() if link else "",
+        "link_ended": link.why_ended(issued[0], today) if link else "No link",
+        "link_expires_on": link.expires_on(issued[0]) if link else None,
+        "adherence": followed, "adherence_bars": adherence.week_bars(followed.weeks),
+        "pain_sparks": adherence.sparks(followed.pain, today=today),
+    }
+
+
+@require_POST
+def link_revoke(request: HttpRequest, code: UUID) -> HttpResponse:
+    """End the athlete's link at once (one click on the program page)."""
+    program = _program(request, code)
+    link = ProgramLink.objects.filter(program=program).open().first()
+    if link and link.end(by=request.user):
+        audit.record("revoke_link", request=request, target=program, fields=["link"])
+        messages.success(request, "The athlete's link has ended. Send a fresh one when they need it again.")
+    return redirect(program)
+
+
+@require_POST
+def link_fresh(request: HttpRequest, code: UUID) -> HttpResponse:
+    """A fresh link for the athlete; the one before ends."""
+    program = _program(request, code)
+    if not program.issued_versions:
+        messages.error(request, "Issue the program first: the link shows its latest issued version.")
+        return redirect(program)
+    ProgramLink.fresh(program, by=request.user)
+    audit.record("fresh_link", request=request, target=program, fields=["link"])
+    messages.success(request, "A fresh link is ready; the old one no longer works. Email the handout to send it.")
+    return redirect(program)
 
 
 @require_http_methods(["GET", "POST"])

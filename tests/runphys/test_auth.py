@@ -76,6 +76,8 @@ def test_pages_open_to_anonymous_users_are_only_the_login_and_reset_pages():
     assert open_routes == {
         "login", "login_code", "password_reset", "password_reset_done", "password_reset_confirm",
         "password_reset_complete", "invitation_accept",
+        # The athlete's own program through their private link (tests/assessments/programs/test_athlete_view.py).
+        "athlete:program", "athlete:log", "athlete:comment", "athlete:logo", "athlete:picture",
     }
 
 

@@ -27,6 +27,13 @@ from tests.url_patterns import project_routes
 NOT_CLINIC_RECORDS = {
     "password_reset_confirm": "a one-time token for one user, open by design (tests/runphys/test_auth.py)",
     "invitation_accept": "a one-time invitation token, open by design (tests/runphys/test_members.py)",
+    "athlete:program": "the athlete's private program link: a token, no login "
+                       "(tests/assessments/programs/test_athlete_view.py)",
+    "athlete:log": "the athlete's private program link (tests/assessments/programs/test_athlete_view.py)",
+    "athlete:comment": "the athlete's private program link (tests/assessments/programs/test_athlete_view.py)",
+    "athlete:logo": "the athlete's private program link (tests/assessments/programs/test_athlete_view.py)",
+    "athlete:picture": "the athlete's private program link; the item is looked up in the link's own program "
+                       "(tests/assessments/programs/test_athlete_view.py)",
 }
 
 # Fields some POST-only views read; sent with every POST so that a view that skipped the clinic

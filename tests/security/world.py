@@ -117,6 +117,8 @@ RECORD_URLS: dict[str, Callable[[World], dict]] = {
     "programs:handout_pdf": lambda w: {"code": w.draft.code},
     "programs:handout_state": lambda w: {"code": w.issued.code},
     "programs:handout_retry": lambda w: {"code": w.issued.code},
+    "programs:link_revoke": lambda w: {"code": w.issued_program.code},
+    "programs:link_fresh": lambda w: {"code": w.issued_program.code},
     "deliveries:send": lambda w: {"code": w.issued.code},
     "deliveries:status": lambda w: {"code": w.delivery.code},
     "exercises:detail": lambda w: {"code": w.exercise.code},

@@ -12,7 +12,8 @@ from tests.url_patterns import project_routes
 pytestmark = pytest.mark.django_db
 
 ROUTES = [r for r in project_routes() if r.namespace == "programs"]
-POST_ONLY = {"issue", "revise", "discard", "item_add", "item_add_template", "item_move", "item_remove", "handout_retry"}
+POST_ONLY = {"issue", "revise", "discard", "item_add", "item_add_template", "item_move", "item_remove", "handout_retry",
+             "link_revoke", "link_fresh"}
 GET_AND_POST = {"create", "new", "edit", "item_edit"}
 GET_ONLY = {"list", "detail", "handout_preview", "handout_pdf", "handout_state"}
 
