@@ -1,5 +1,6 @@
 """Forms for accounts, members and the clinic's settings. Layout lives in each form's helper."""
 
+import zoneinfo
 from datetime import date
 
 from crispy_forms.helper import FormHelper
@@ -76,12 +77,19 @@ class MembershipRoleForm(forms.ModelForm):
 class ClinicForm(forms.ModelForm):
     class Meta:
         model = Clinic
-        fields = ["name", "address", "phone", "email", "logo", "paper_size", "distance_unit", "handout_footer"]
+        fields = ["name", "address", "phone", "email", "logo", "paper_size", "distance_unit", "handout_footer",
+                  "time_zone", "program_link_grace_days"]
         widgets = {"address": forms.Textarea(attrs={"rows": 3}), "handout_footer": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = submit_helper("Save clinic settings")
+
+    def clean_time_zone(self) -> str:
+        zone = self.cleaned_data["time_zone"].strip()
+        if zone not in zoneinfo.available_timezones():
+            raise forms.ValidationError("Choose a time zone by its name, like Europe/London or America/New_York.")
+        return zone
 
     def clean_logo(self):
         # ImageField has already opened the file with Pillow: it is an image by content.

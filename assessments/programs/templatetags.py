@@ -5,10 +5,13 @@ Registered as the template library ``handout_deliveries`` in ``TEMPLATES["OPTION
 one belongs to the programs room, which the assessments package never imports.
 """
 
+from datetime import timedelta
+
 from django import template
+from django.db.models import Count, prefetch_related_objects
 
 from assessments.programs import adherence
-from assessments.programs.models import HandoutDelivery, Program
+from assessments.programs.models import DayComment, ExerciseLog, HandoutDelivery, Program
 
 register = template.Library()
 
@@ -25,8 +28,28 @@ def handout_deliveries(athlete, limit: int = 20):
 
 @register.simple_tag
 def athlete_programs(athlete):
-    """The athlete's programs, newest first, each with its versions prefetched."""
-    return list(Program.objects.for_athlete(athlete).with_versions().newest_first())
+    """The athlete's programs, newest first, each with its versions prefetched and, for the
+    timeline, ``followed``: the exercise days the athlete logged in the last 7 days against those
+    prescribed, and their latest comment (three more queries whatever the numbers)."""
+    programs = list(Program.objects.for_athlete(athlete).with_versions().newest_first())
+    issued = [next((v for v in p.all_versions() if v.is_issued), None) for p in programs]
+    if not any(issued):
+        for program in programs:
+            program.followed = None
+        return programs
+    prefetch_related_objects([v for v in issued if v], "items")
+    today = athlete.clinic.today()
+    done = dict(ExerciseLog.objects.filter(version__program__in=programs, done=True,
+                                           day__gt=today - timedelta(days=7))
+                .values("version__program").annotate(days=Count("pk")).values_list("version__program", "days"))
+    comments = {}
+    for comment in DayComment.objects.filter(program__in=programs).order_by("program", "-day"):
+        comments.setdefault(comment.program_id, comment)
+    for program, version in zip(programs, issued, strict=True):
+        program.followed = None if version is None else {
+            "done": done.get(program.pk, 0), "prescribed": adherence.prescribed_per_week(version),
+            "comment": comments.get(program.pk)}
+    return programs
 
 
 @register.simple_tag

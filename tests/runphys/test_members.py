@@ -170,11 +170,26 @@ def test_revoked_invitation_no_longer_works(invite, alice_client, client, mailou
 
 def test_clinic_settings_saved_by_admin_only(alice_client, bob_client, clinic_a):
     data = {"name": "Clinic A Physio & Rehab", "address": "1 High St", "phone": "1", "email": "a@b.example",
-            "paper_size": "letter", "distance_unit": "mi", "handout_footer": "Open Mon-Fri"}
+            "paper_size": "letter", "distance_unit": "mi", "handout_footer": "Open Mon-Fri",
+            "time_zone": "America/New_York", "program_link_grace_days": "14"}
     assert bob_client.post(reverse("clinic_settings"), data).status_code == 403
     assert alice_client.post(reverse("clinic_settings"), data).status_code == 302
     clinic_a.refresh_from_db()
     assert clinic_a.paper_size == "letter" and clinic_a.name == "Clinic A Physio & Rehab"
+    assert (clinic_a.time_zone, clinic_a.program_link_grace_days) == ("America/New_York", 14)
+
+
+@pytest.mark.parametrize("field, value, error", [
+    ("time_zone", "Mars/Olympus", "Choose a time zone by its name"),
+    ("program_link_grace_days", "400", "less than or equal to 365"),
+])
+def test_clinic_settings_refuse_a_bad_time_zone_or_grace(alice_client, clinic_a, field, value, error):
+    data = {"name": clinic_a.name, "paper_size": "A4", "distance_unit": "km", "time_zone": "Europe/London",
+            "program_link_grace_days": "28", field: value}
+    response = alice_client.post(reverse("clinic_settings"), data)
+    assert response.status_code == 200 and error in response.text
+    clinic_a.refresh_from_db()
+    assert (clinic_a.time_zone, clinic_a.program_link_grace_days) == ("Europe/London", 28)
 
 
 def test_clinic_logo_must_be_an_image_by_content(alice_client, clinic_a):
