@@ -19,11 +19,11 @@ $(BIN)/uv:
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 install: $(BIN)/uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock
 	@$(MAKE) --no-print-directory syslibs
 
 install-dev: $(BIN)/uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.lock
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements-dev.lock
 	@$(MAKE) --no-print-directory syslibs
 
 # WeasyPrint loads Pango and HarfBuzz from the system at import time.
@@ -35,12 +35,7 @@ syslibs:
 		echo "Note: the handout's font, Liberation Sans, is missing (sudo apt-get install fonts-liberation); PDFs fall back to DejaVu Sans, wider and slower to lay out."
 
 demo:
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_exercise_library
-	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py load_demo_athletes
-	$(BIN)/python manage.py load_demo_assessments
-	$(BIN)/python manage.py load_demo_programs
+	$(BIN)/python manage.py load_demo_data
 
 run: install demo
 	@echo "RunPhys on http://$(HOST):$(PORT)/ (web server and task worker; Ctrl-C stops both)"

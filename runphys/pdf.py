@@ -7,11 +7,11 @@ The one render function of the project; layout lives in templates and print styl
 ``PDF_RENDER_SECONDS``, so a hostile or huge document ends as ``RenderFailed`` with a plain reason
 and never hangs or bloats the process that asked (WeasyPrint's own advice). No signal or alarm is
 used in the caller. The children fork from a ``multiprocessing`` fork server that has imported and
-warmed up WeasyPrint once (``runphys.pdf_warmup``): a fresh interpreter, so a child inherits neither
+warmed up WeasyPrint once (``runphys.pdf_child``, the child's side): a fresh interpreter, so a child inherits neither
 the caller's database connections nor its threads, and starts in milliseconds rather than a
 second. A child lowers its priority, so the web requests keep the CPU while it renders.
 
-**Fetching.** ``ProjectFetcher`` allows ``data:`` URLs, the project's static files (``/static/...``,
+**Fetching.** ``pdf_child.ProjectFetcher`` allows ``data:`` URLs, the project's static files (``/static/...``,
 found in ``STATICFILES_DIRS`` and ``STATIC_ROOT`` and checked to lie inside one), the media files the
 caller lists in ``allowed_media`` (``/media/...``; so a handout can never pull in another clinic's
 picture, whatever the HTML says), and ``file://`` URLs inside those roots and lists. Everything else
@@ -22,25 +22,16 @@ settings, so a test's or a command's own settings hold in the render too.
 
 import logging
 import multiprocessing
-import os
-import resource
-import ssl
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
 
 # Relative URLs resolve against this origin, which is never contacted (see ProjectFetcher).
 BASE_URL = "https://runphys.invalid/"
-# WeasyPrint's HTTPS handler loads the system's certificates on every render (about 0.1 s); this
-# fetcher opens no connection, so they all share one empty context.
-NO_NETWORK_SSL_CONTEXT = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 MEBIBYTE = 1024 * 1024
 
 
@@ -56,10 +47,6 @@ class RenderOutOfMemory(RenderFailed):
     pass
 
 
-class FetchRefused(ValueError):
-    """A resource outside the project's own files was asked for."""
-
-
 @dataclass(frozen=True)
 class Job:
     """One render, as plain data for the child."""
@@ -73,6 +60,7 @@ class Job:
     stylesheets: tuple[str, ...] = ()  # static files, e.g. "css/handout.css"
     seconds: float = 20
     memory_bytes: int = 768 * MEBIBYTE
+    base_url: str = BASE_URL
 
 
 @dataclass(frozen=True)
@@ -82,85 +70,21 @@ class Rendered:
     refused: tuple[str, ...] = ()
 
 
-def inside(path: Path, roots: Iterable[Path]) -> bool:
-    return any(path.resolve().is_relative_to(root) for root in roots)
-
-
-class ProjectFetcher(URLFetcher):
-    def __init__(self, job: Job) -> None:
-        super().__init__(allowed_protocols={"data", "file", "https"}, allow_redirects=False, fail_on_errors=False,
-                         ssl_context=NO_NETWORK_SSL_CONTEXT)
-        self.job = job
-        # Resolved, and kept only if still inside the media root: a symlink cannot lead out of it.
-        resolved = ((job.media_root / name).resolve() for name in job.allowed_media)
-        self.allowed_media = {path for path in resolved if path.is_relative_to(job.media_root)}
-        self.fetched: list[str] = []
-        self.refused: list[str] = []
-
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
-        try:
-            response = super().fetch(url, headers) if url.startswith("data:") else self.open_project_file(url)
-        except FetchRefused:
-            self.refused.append(url)
-            logger.warning("PDF render refused a resource (scheme %s)", urlsplit(url).scheme or "none")
-            raise
-        self.fetched.append(url)
-        return response
-
-    def open_project_file(self, url: str) -> URLFetcherResponse:
-        parts = urlsplit(url)
-        path = None
-        if parts.scheme == "https" and parts.netloc == urlsplit(BASE_URL).netloc:
-            path = self.project_path(unquote(parts.path))
-        elif parts.scheme == "file" and parts.netloc in {"", "localhost"}:
-            path = Path(unquote(parts.path))
-            if not (inside(path, self.job.static_roots) or path.resolve() in self.allowed_media):
-                path = None
-        if path is None or not path.is_file():
-            raise FetchRefused(url)
-        return URLFetcherResponse(path.resolve().as_uri(), body=path.read_bytes(), headers={})
-
-    def project_path(self, path: str) -> Path | None:
-        job = self.job
-        if path.startswith(job.static_url):
-            relative = path.removeprefix(job.static_url)
-            candidates = [] if ".." in Path(relative).parts else [root / relative for root in job.static_roots]
-            # In the order the staticfiles finders search them.
-            return next((c for c in candidates if c.is_file() and inside(c, job.static_roots)), None)
-        if path.startswith(job.media_url):
-            candidate = (job.media_root / path.removeprefix(job.media_url)).resolve()
-            return candidate if candidate in self.allowed_media else None
-        return None
-
-
 def _render_in_child(job: Job, conn) -> None:
-    """The child's whole life: cap itself, render, send the result (or why not), exit."""
-    resource.setrlimit(resource.RLIMIT_AS, (job.memory_bytes, job.memory_bytes))
-    cpu = max(1, int(job.seconds + 0.999))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    os.nice(10)
-    try:
-        fetcher = ProjectFetcher(job)
-        sheets = []
-        for name in job.stylesheets:
-            path = fetcher.project_path(job.static_url + name)
-            if path is None:
-                raise FetchRefused(name)
-            # Its relative url()s resolve as in the browser: to the static files beside it.
-            sheets.append(CSS(filename=str(path), url_fetcher=fetcher,
-                              base_url=BASE_URL + job.static_url.lstrip("/") + name))
-        data = HTML(string=job.html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(stylesheets=sheets)
-        conn.send(("ok", Rendered(data, tuple(fetcher.fetched), tuple(fetcher.refused))))
-    except MemoryError:
-        conn.send(("memory", ""))
-    except Exception as error:  # the parent decides what the clinician reads
-        conn.send(("error", type(error).__name__))
+    """The child's entry point. ``runphys.pdf_child`` (WeasyPrint and the fetcher) is imported here
+    only: the fork server has it preloaded, and the web and task processes never pay for importing
+    WeasyPrint (about a second each)."""
+    from runphys import pdf_child
+
+    outcome = pdf_child.render_in_child(job)
+    conn.send(outcome if outcome[0] != "ok" else ("ok", Rendered(*outcome[1])))
+    conn.close()
 
 
 def run(job: Job) -> Rendered:
     """Render ``job`` in a fresh child; raise ``RenderFailed`` with the reason when it cannot."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["runphys.pdf_warmup"])  # read when the fork server starts
+    context.set_forkserver_preload(["runphys.pdf_child"])  # read when the fork server starts
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_render_in_child, args=(job, sender), daemon=True)
     child.start()

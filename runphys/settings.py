@@ -245,7 +245,9 @@ if _email_host:
 elif PRODUCTION:
     raise ImproperlyConfigured("DJANGO_ENV=production needs EMAIL_HOST (and usually user and password).")
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # Development: each message as an .eml file in var/mail/, one line printed (runphys/mail_files.py).
+    MAILERS = {"default": {"BACKEND": "runphys.mail_files.EmlFileBackend"}}
+EMAIL_FILE_DIR = env("EMAIL_FILE_DIR", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "RunPhys <no-reply@runphys.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Delivery policy (runphys.emails): attempts per message, backoff base (doubling per attempt,

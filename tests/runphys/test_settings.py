@@ -7,11 +7,10 @@ import sys
 from tests.helpers import PRODUCTION, ROOT, SETUP, run_python
 
 
-def test_development_defaults_are_sqlite_console_email_and_no_debug():
+def test_development_defaults_are_sqlite_eml_file_email_and_no_debug():
     result = run_python(SETUP + "print(s.DATABASES['default']['ENGINE'], s.MAILERS['default']['BACKEND'], s.DEBUG)")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "django.core.mail.backends.console.EmailBackend",
-                                     "False"]
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "runphys.mail_files.EmlFileBackend", "False"]
 
 
 def test_postgres_url_gives_psycopg_with_a_pool():

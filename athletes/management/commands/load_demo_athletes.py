@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from athletes.models import Athlete
 from runphys.management.commands.load_demo import DEMO_CLINIC, DEMO_PHYSIOS
-from runphys.models import Clinic, User
+from runphys.models import AuditEvent, Clinic, User
 
 # Codes derive from a fixed namespace so that running the command again finds the same athletes.
 DEMO_NAMESPACE = uuid.UUID("6f1f4a52-3b8e-4c1e-9a57-1d2f0c7e9b31")
@@ -82,13 +82,16 @@ class Command(BaseCommand):
             raise CommandError("The demo clinic does not exist yet: run 'manage.py load_demo' first.")
         physios = list(User.objects.filter(email__in=[email for email, _, _ in DEMO_PHYSIOS]).order_by("email"))
         existing = set(Athlete.objects.for_clinic(clinic).values_list("code", flat=True))
+        # An erased demo athlete stays erased: the audit log remembers whom erasure deleted.
+        erased = set(AuditEvent.objects.filter(clinic=clinic, action="erase", target_type="athlete")
+                     .values_list("target_id", flat=True))
         today = timezone.localdate()
         created = 0
         for index, row in enumerate(DEMO_ATHLETES):
             (first, last, born, sex, sport, weekly, long_run, days, years, goal, leg, side, weeks_ago, complaint,
              history, consent) = row
             code = demo_code(first, last)
-            if code in existing:
+            if code in existing or str(code) in erased:
                 continue
             clinician = physios[index % len(physios)] if physios else None
             athlete = Athlete(
