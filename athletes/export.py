@@ -3,13 +3,16 @@
 The athletes app knows only its own data. Apps that hold more of the record (assessments,
 programs) add it without athletes importing them, by registering in their ``AppConfig.ready()``:
 
-- ``register_section(name, builder)``: ``builder(athlete)`` returns JSON-serialisable data
-  (``DjangoJSONEncoder`` handles dates, decimals and UUIDs), stored under ``name``;
+- ``register_section(name, builder, summary="")``: ``builder(athlete)`` returns JSON-serialisable
+  data (``DjangoJSONEncoder`` handles dates, decimals and UUIDs), stored under ``name``;
+  ``summary`` names a template that shows that data to a person in the readable summary;
 - ``register_file(name, builder)``: ``builder(athlete)`` yields ``(filename, bytes)`` pairs, e.g.
-  the PDFs of handouts; when any file exists the export becomes a zip holding ``athlete.json`` and
-  the files under ``<name>/``.
+  the PDFs of handouts, stored under ``<name>/``.
 
-File names never carry personal data: ``athlete-<uuid>.json`` or ``.zip``.
+The export is a zip: ``athlete.json`` (everything, for another system), ``summary.html`` (the
+same record for a person to read: details, assessments with findings, programs, emails; one
+self-contained page that opens in any browser, with no script and nothing fetched) and the files.
+File names never carry personal data: ``athlete-<uuid>.zip``.
 """
 
 import io
@@ -21,6 +24,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from athletes.models import Athlete
@@ -33,7 +37,9 @@ SectionBuilder = Callable[[Athlete], Any]
 FileBuilder = Callable[[Athlete], Iterable[tuple[str, bytes]]]
 
 _sections: dict[str, SectionBuilder] = {}
+_summaries: dict[str, str] = {}
 _files: dict[str, FileBuilder] = {}
+SUMMARY_TEMPLATE = "athletes/export_summary.html"
 
 
 def _register(registry: dict, name: str, builder: Callable) -> None:
@@ -45,9 +51,12 @@ def _register(registry: dict, name: str, builder: Callable) -> None:
     registry[name] = builder
 
 
-def register_section(name: str, builder: SectionBuilder) -> None:
-    """Add a JSON section (e.g. "assessments") to every export."""
+def register_section(name: str, builder: SectionBuilder, summary: str = "") -> None:
+    """Add a JSON section (e.g. "assessments") to every export, shown in the summary by the
+    template ``summary`` (given the section's data as ``section``)."""
     _register(_sections, name, builder)
+    if summary:
+        _summaries[name] = summary
 
 
 def register_file(name: str, builder: FileBuilder) -> None:
@@ -100,16 +109,16 @@ def build(athlete: Athlete) -> Export:
                 raise ValueError(f"Export file builder {name!r} gave {safe!r} twice.")
             files.append((path, content))
 
-    stem = f"athlete-{athlete.code}"
-    if not files:
-        body = json.dumps(document, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False).encode()
-        return Export(f"{stem}.json", "application/json", body)
-
     document["files"] = [path for path, _ in files]
     body = json.dumps(document, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False).encode()
+    summary = render_to_string(SUMMARY_TEMPLATE, {
+        "document": document, "athlete": athlete,
+        "sections": [(_summaries[name], document[name]) for name in _sections if name in _summaries],
+    })
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("athlete.json", body)
+        archive.writestr("summary.html", summary)
         for path, content in files:
             archive.writestr(path, content)
-    return Export(f"{stem}.zip", "application/zip", buffer.getvalue())
+    return Export(f"athlete-{athlete.code}.zip", "application/zip", buffer.getvalue())

@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from assessments.models import Assessment, reference_table
 from assessments.programs import handouts
-from assessments.programs.models import DayComment, ExerciseLog, Program, ProgramItem, ProgramLink, ProgramVersion
+from assessments.programs.models import (
+    DayComment,
+    ExerciseLog,
+    HandoutDelivery,
+    Program,
+    ProgramItem,
+    ProgramLink,
+    ProgramVersion,
+)
 from athletes import erasure, export
 from athletes.models import Athlete
 from runphys import audit
@@ -20,11 +28,12 @@ from runphys.models import EmailDelivery
 
 
 def register() -> None:
-    export.register_section("assessments", export_section)
+    export.register_section("assessments", export_section, summary="assessments/export_assessments.html")
     erasure.register_clinical_records(has_assessments)
     erasure.register_anonymiser(anonymise_free_text)
     # Programs and their issued handouts are part of the same record.
-    export.register_section("programs", export_programs)
+    export.register_section("programs", export_programs, summary="assessments/export_programs.html")
+    export.register_section("emails", export_emails, summary="assessments/export_emails.html")
     export.register_file("handouts", export_handouts)
     erasure.register_clinical_records(has_programs)
     erasure.register_anonymiser(anonymise_programs)
@@ -166,6 +175,15 @@ def anonymise_programs(athlete) -> None:
 
 
 # --- Handout emails ------------------------------------------------------------------------------
+
+def export_emails(athlete) -> list[dict]:
+    """The handout emails sent or asked for: when, to which address, which version, what became of it."""
+    return [
+        {"asked_at": d.created_at, "program": d.version.title, "version": d.version.number,
+         "to": d.email.recipient, "status": d.email.get_status_display(), "sent_at": d.email.sent_at}
+        for d in HandoutDelivery.objects.filter(version__program__athlete=athlete)
+        .select_related("email", "version").order_by("created_at")
+    ]
 
 ERASED = "Cancelled: the athlete's record was erased before it was sent."
 

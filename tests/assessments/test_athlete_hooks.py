@@ -1,7 +1,9 @@
 """What the athletes app learns about assessments without importing them: the export section,
 the clinical-record check of erasure, the list summary and the timeline include."""
 
+import io
 import json
+import zipfile
 from datetime import date
 
 import pytest
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_export_holds_every_assessment_with_readings_and_findings(athlete, bob):
     make_assessment(athlete, bob, FOUR, assessed_on=date(2026, 2, 1), complaint="Lateral hip pain")
-    document = json.loads(export.build(athlete).content)
+    document = json.loads(zipfile.ZipFile(io.BytesIO(export.build(athlete).content)).read("athlete.json"))
     [exported] = document["assessments"]
     assert exported["assessed_on"] == "2026-02-01" and exported["complaint"] == "Lateral hip pain"
     assert exported["clinician"] == "Bob Baker"

@@ -18,6 +18,10 @@ def url(athlete) -> str:
     return reverse("athlete_export", args=[athlete.code])
 
 
+def exported(content: bytes) -> dict:
+    return json.loads(zipfile.ZipFile(io.BytesIO(content)).read("athlete.json"))
+
+
 @pytest.fixture(autouse=True)
 def _empty_registries(monkeypatch):
     monkeypatch.setattr(export, "_sections", {})
@@ -29,8 +33,8 @@ def test_admin_and_treating_clinician_download_the_json_and_it_is_audited(reques
     client, actor = request.getfixturevalue(f"{user}_client"), request.getfixturevalue(user)
     response = client.post(url(athlete))
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
-    assert response["Content-Disposition"] == f'attachment; filename="athlete-{athlete.code}.json"'
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"] == f'attachment; filename="athlete-{athlete.code}.zip"'
     assert "Hannah" not in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
     event = AuditEvent.objects.get(action="export")
@@ -40,7 +44,7 @@ def test_admin_and_treating_clinician_download_the_json_and_it_is_audited(reques
 def test_the_json_holds_the_whole_profile(alice_client, alice, athlete):
     athlete.record_email_consent(True, by=alice)
     athlete.save()
-    document = json.loads(alice_client.post(url(athlete)).content)
+    document = exported(alice_client.post(url(athlete)).content)
     assert document["format"] == "runphys-athlete-export" and document["version"] == 1
     assert document["clinic"]["name"] == "Clinic A Physio"
     data = document["athlete"]
@@ -57,7 +61,7 @@ def test_the_json_holds_the_whole_profile(alice_client, alice, athlete):
 
 def test_registered_sections_join_the_json(alice_client, athlete):
     export.register_section("assessments", lambda a: [{"athlete": str(a.code), "ir_left": 31.5}])
-    document = json.loads(alice_client.post(url(athlete)).content)
+    document = exported(alice_client.post(url(athlete)).content)
     assert document["assessments"] == [{"athlete": str(athlete.code), "ir_left": 31.5}]
 
 
@@ -67,7 +71,7 @@ def test_registered_files_turn_the_export_into_a_zip(alice_client, athlete):
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"] == f'attachment; filename="athlete-{athlete.code}.zip"'
     archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert sorted(archive.namelist()) == ["athlete.json", "handouts/evil.pdf", "handouts/program-1.pdf"]
+    assert sorted(archive.namelist()) == ["athlete.json", "handouts/evil.pdf", "handouts/program-1.pdf", "summary.html"]
     assert archive.read("handouts/program-1.pdf") == b"%PDF-1.7 first"
     document = json.loads(archive.read("athlete.json"))
     assert document["files"] == ["handouts/program-1.pdf", "handouts/evil.pdf"]

@@ -1,5 +1,9 @@
 """athletes.export: the registries other apps plug into."""
 
+import io
+import json
+import zipfile
+
 import pytest
 
 from athletes import export
@@ -36,7 +40,12 @@ def test_a_file_builder_giving_the_same_name_twice_is_an_error(athlete):
         export.build(athlete)
 
 
-def test_without_files_the_export_is_json(athlete):
+def test_the_export_is_a_zip_of_the_json_and_a_readable_summary(athlete):
     built = export.build(athlete)
-    assert built.filename == f"athlete-{athlete.code}.json" and built.content_type == "application/json"
-    assert built.content.startswith(b"{")
+    assert built.filename == f"athlete-{athlete.code}.zip" and built.content_type == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(built.content))
+    assert sorted(archive.namelist()) == ["athlete.json", "summary.html"]
+    assert json.loads(archive.read("athlete.json"))["athlete"]["first_name"] == athlete.first_name
+    summary = archive.read("summary.html").decode()
+    assert f"Your record at {athlete.clinic.name}" in summary and athlete.full_name in summary
+    assert "<script" not in summary and "http" not in summary.replace("http-equiv", "")

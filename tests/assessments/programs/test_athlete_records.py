@@ -35,6 +35,27 @@ def test_export_holds_every_version_and_the_stored_handouts(clinic_a, bob, setti
     assert archive.read(name) == (settings.MEDIA_ROOT / first.pdf.name).read_bytes()
 
 
+def test_the_summary_is_the_record_for_a_person_to_read(clinic_a, bob):
+    from assessments.programs import deliveries
+
+    world = make_world(clinic_a, bob)
+    athlete = world.athlete
+    athlete.email = "ines@runner.example"
+    athlete.record_email_consent(True, by=bob)
+    athlete.save(actor=bob)
+    issue(world.program.latest, by=bob)
+    deliveries.send(world.program.latest, by=bob, request_key="summary-test")
+    archive = zipfile.ZipFile(io.BytesIO(export.build(athlete).content))
+    summary = " ".join(archive.read("summary.html").decode().split())
+    assert "Your record at Clinic A Physio" in summary and "Ines Okafor" in summary
+    assert "Your assessments" in summary and "measured by Bob Baker" in summary
+    assert "Your left hip turns inwards less than is usual." in summary  # a finding, in the athlete's words
+    assert "Hip program, version 1, given to you on" in summary
+    assert "Prone hip internal rotation" in summary and "Single-leg rotational hip control" in summary
+    assert "Emails we sent you" in summary and "ines@runner.example" in summary and "Queued" in summary
+    assert "<script" not in summary and "src=" not in summary
+
+
 def test_a_program_alone_makes_erasure_anonymise(clinic_a, bob):
     athlete = make_athlete(clinic_a)
     assert erasure.planned_outcome(athlete) == erasure.Outcome.DELETED
