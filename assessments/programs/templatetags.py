@@ -8,12 +8,15 @@ one belongs to the programs room, which the assessments package never imports.
 from datetime import timedelta
 
 from django import template
-from django.db.models import Count, prefetch_related_objects
+from django.db.models import Count, OuterRef, Subquery, prefetch_related_objects
+from django.utils import timezone
 
 from assessments.programs import adherence
-from assessments.programs.models import DayComment, ExerciseLog, HandoutDelivery, Program
+from assessments.programs.models import DayComment, ExerciseLog, HandoutDelivery, Program, ProgramVersion
+from runphys.models import EmailDelivery
 
 register = template.Library()
+WORKLIST_ROWS = 8
 
 
 @register.simple_tag
@@ -76,3 +79,31 @@ def needs_attention(user) -> list[dict]:
 def adherence_between(athlete, start, end):
     """Exercise days done and prescribed between two assessments (for the later one's page)."""
     return adherence.since_assessment(athlete, start, end)
+
+
+@register.simple_tag
+def worklist(user) -> dict:
+    """The dashboard's worklist for the logged-in physio (the whole clinic for an admin): drafts not
+    issued, programs whose review is due this week or past, handout emails that failed. One query a
+    bucket, two when it holds more than it shows, whatever the numbers; each row links to its page."""
+    if user.clinic is None:
+        return {}
+    today = user.clinic.today()
+    end_of_week = today + timedelta(days=6 - today.weekday())
+    active = {"program__athlete__archived_at__isnull": True, "program__athlete__anonymised_at__isnull": True}
+    mine = {} if user.is_clinic_admin else {"clinician": user}
+    versions = ProgramVersion.objects.for_user(user).filter(**active, **mine).select_related("program__athlete")
+    latest = ProgramVersion.objects.filter(program=OuterRef("program")).order_by("-number").values("number")[:1]
+    drafts = versions.drafts().order_by("-updated_at")
+    reviews = versions.issued().filter(review_on__lte=end_of_week, number=Subquery(latest)).order_by("review_on")
+    failed = (HandoutDelivery.objects.for_user(user).filter(
+        email__status=EmailDelivery.Status.FAILED, email__failed_at__gte=timezone.now() - timedelta(days=30),
+        **({} if user.is_clinic_admin else {"email__requested_by": user}))
+        .select_related("email", "version__program__athlete").order_by("-email__failed_at"))
+    work = {"today": today, "scope": "your clinic" if user.is_clinic_admin else "you"}
+    for name, rows in (("drafts", drafts), ("reviews", reviews), ("failed", failed)):
+        first = list(rows[:WORKLIST_ROWS])
+        work[name] = first
+        # Counted only when the first rows fill the list: mostly one query a bucket.
+        work[f"{name}_count"] = rows.count() if len(first) == WORKLIST_ROWS else len(first)
+    return work
