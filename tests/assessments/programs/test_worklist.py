@@ -85,11 +85,18 @@ def test_the_worklist_costs_the_same_queries_for_one_row_or_many(alice_client, c
     failed_email(program.latest, alice)
     make_program(make_athlete(clinic_a, first_name="Two"), alice, [library["Prone hip internal rotation"]])
     few = queries()
-    for n in range(12):
-        athlete = make_athlete(clinic_a, first_name=f"Many{n}")
-        make_program(athlete, alice, [library["Prone hip internal rotation"]])
-        issued = make_program(athlete, alice, [library["Prone hip internal rotation"]])
-        issued.versions.update(review_on=timezone.localdate())
-        issue(issued.latest, by=alice)
-        failed_email(issued.latest, alice)
-    assert queries() == few
+
+    def add(count: int) -> None:
+        for n in range(count):
+            athlete = make_athlete(clinic_a, first_name=f"Many{n}")
+            make_program(athlete, alice, [library["Prone hip internal rotation"]])
+            issued = make_program(athlete, alice, [library["Prone hip internal rotation"]])
+            issued.versions.update(review_on=timezone.localdate())
+            issue(issued.latest, by=alice)
+            failed_email(issued.latest, alice)
+
+    add(10)
+    many = queries()
+    assert many <= few + 3  # a full bucket also counts its rows
+    add(10)
+    assert queries() == many
