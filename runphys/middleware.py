@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
@@ -20,4 +21,26 @@ class NoStoreMiddleware:
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response
+
+
+def permissions_policy(features: dict[str, tuple[str, ...]]) -> str:
+    """The header's value: ``camera=()`` for a feature turned off, ``fullscreen=(self)`` for one kept."""
+    return ", ".join(f"{feature}=({' '.join(origins)})" for feature, origins in features.items())
+
+
+class PermissionsPolicyMiddleware:
+    """Every response says which browser features the page may use (``settings.PERMISSIONS_POLICY``).
+
+    Django has no setting for this header. The middleware sits before whitenoise, so static files
+    (a stylesheet, a picture opened on its own) carry it too; a view may not loosen it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.value = permissions_policy(settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response["Permissions-Policy"] = self.value
         return response

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "runphys.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -295,6 +296,26 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Permissions-Policy (runphys.middleware): the app uses no powerful browser feature (the athlete
+# page's hold timer vibrates, which no policy governs; videos are links, not embeds; htmx sends
+# asynchronous requests only), so every feature a browser lets a policy govern is off, for our
+# pages and anything they could embed: () means no origin, not even ours. The names are those
+# Chromium recognises (tests/browser/test_permissions_policy.py checks it warns about none) plus
+# bluetooth and web-share, which Chrome on phones governs.
+PERMISSIONS_POLICY: dict[str, tuple[str, ...]] = dict.fromkeys(
+    [
+        "accelerometer", "autoplay", "bluetooth", "browsing-topics", "camera", "captured-surface-control",
+        "clipboard-read", "clipboard-write", "compute-pressure", "digital-credentials-get",
+        "display-capture", "encrypted-media", "fullscreen", "gamepad", "geolocation", "gyroscope",
+        "hid", "identity-credentials-get", "idle-detection", "keyboard-map", "local-fonts",
+        "local-network-access", "magnetometer", "microphone", "midi", "otp-credentials", "payment",
+        "picture-in-picture", "private-state-token-issuance", "private-state-token-redemption",
+        "publickey-credentials-create", "publickey-credentials-get", "screen-wake-lock", "serial",
+        "speaker-selection", "storage-access", "sync-xhr", "usb", "web-share", "window-management",
+        "xr-spatial-tracking",
+    ],
+    (),
+)
 
 if PRODUCTION:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.

@@ -1,9 +1,12 @@
 """Response headers on every page: nothing a logged-in user sees is stored by a browser or proxy,
-no page can be framed, no address leaks to other sites, no inline script runs; HSTS in production."""
+no page can be framed, no address leaks to other sites, no inline script runs, no browser feature
+(camera, microphone, location, payment, ...) is allowed; HSTS in production."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from assessments.programs.models import ProgramLink
 from tests.helpers import PRODUCTION, run_python
 from tests.security.world import RECORD_URLS, World
 from tests.url_patterns import project_routes
@@ -23,7 +26,16 @@ def pages(world: World) -> list[tuple[str, str]]:
     return urls
 
 
+def assert_no_feature_allowed(response, where) -> None:
+    policy = dict(part.split("=") for part in response["Permissions-Policy"].split(", "))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "serial", "hid", "bluetooth",
+                    "display-capture", "fullscreen", "clipboard-read", "publickey-credentials-get"):
+        assert policy.get(feature) == "()", (where, feature)
+    assert set(policy.values()) == {"()"}, where  # nothing is allowed, not even for our own origin
+
+
 def assert_protected(response, where) -> None:
+    assert_no_feature_allowed(response, where)
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"], where
     assert response["X-Frame-Options"] == "DENY", where
     assert response["Referrer-Policy"] == "same-origin", where
@@ -48,6 +60,22 @@ def test_every_page_a_member_sees_is_not_stored_and_cannot_be_framed(world, alic
     pdf = alice_client.get(reverse("programs:handout_pdf", args=[world.draft.code]))
     assert pdf.status_code == 200
     assert_protected(pdf, "programs:handout_pdf")
+
+
+def test_responses_nobody_logged_in_for_forbid_every_browser_feature_too(world, client):
+    """The athlete's own page, the login page, a 404, a static file and a refused POST."""
+    link = ProgramLink.objects.get(program=world.issued_program, ended_at__isnull=True)
+    athlete_page = client.get(link.path())
+    assert athlete_page.status_code == 200 and "Hello Hannah" in athlete_page.text
+    login = client.get(reverse("login"))
+    missing = client.get("/p/no-such-link/")
+    stylesheet = client.get("/static/css/athlete.css")
+    assert stylesheet.status_code == 200 and stylesheet["Content-Type"].startswith("text/css")
+    refused = Client(enforce_csrf_checks=True).post(reverse("login"), {"username": "x", "password": "y"})
+    assert refused.status_code == 403
+    for where, response in [("athlete page", athlete_page), ("login", login), ("404", missing),
+                            ("static", stylesheet), ("csrf 403", refused)]:
+        assert_no_feature_allowed(response, where)
 
 
 def test_the_login_page_is_not_stored_either(client):
