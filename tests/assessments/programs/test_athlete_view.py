@@ -167,6 +167,23 @@ def test_a_double_tap_is_one_record_and_today_can_be_changed_or_undone(client, f
     assert not ExerciseLog.objects.exists()
 
 
+def test_a_phone_under_no_referrer_can_log_and_keeps_no_cookie(followed):
+    """Under ``Referrer-Policy: no-referrer`` Chromium posts the link's forms with ``Origin: null``;
+    the link is its own credential, so the post is taken, and the page sets no cookie at all."""
+    phone = Client(enforce_csrf_checks=True)
+    link = link_of(followed.program)
+    page = phone.get(link.path())
+    assert page.status_code == 200 and not page.cookies
+    assert 'name="csrfmiddlewaretoken"' not in page.content.decode()
+    item = items_of(followed.program)[0]
+    response = phone.post(reverse("athlete:log", args=[link.token]),
+                          {"item": str(item.code), "day": timezone.localdate().isoformat(), "pain": "4"},
+                          headers={"Origin": "null"})
+    assert response.status_code == 302
+    assert ExerciseLog.objects.get().pain == 4
+    assert not response.cookies
+
+
 @pytest.mark.parametrize("days_ago", [2, -1, 30])
 def test_nothing_can_be_logged_for_another_day_than_today_or_yesterday(client, followed, days_ago):
     link = link_of(followed.program)
