@@ -7,8 +7,8 @@ from exercises.models import Exercise, ProgramTemplate, ProgramTemplateItem
 
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
-    list_display = ["name", "clinic", "family", "is_stretch", "archived_at"]
-    list_filter = ["family", "is_stretch", ("clinic", admin.EmptyFieldListFilter)]
+    list_display = ["name", "clinic", "region", "family", "is_stretch", "archived_at"]
+    list_filter = ["region", "family", "is_stretch", ("clinic", admin.EmptyFieldListFilter)]
     search_fields = ["name", "slug"]
     readonly_fields = ["code", "illustration", "copied_from", "created_by", "created_at", "updated_at"]
     raw_id_fields = ["progression", "regression"]

@@ -14,7 +14,16 @@ from django.urls import reverse
 
 from exercises import pictures
 from exercises.dosage import RANGES, Dosage, range_validators
-from exercises.models import Equipment, Exercise, Family, Finding, ProgramTemplate, ProgramTemplateItem
+from exercises.models import (
+    HIP_FAMILIES,
+    Equipment,
+    Exercise,
+    Family,
+    Finding,
+    ProgramTemplate,
+    ProgramTemplateItem,
+    Region,
+)
 from runphys.models import User
 
 MAX_LINES, MAX_LINE_LENGTH = 15, 300
@@ -70,10 +79,17 @@ def dosage_layout() -> Div:
     )
 
 
+# The family drop-downs group the hip families (the ones findings are treated with) apart.
+FAMILY_GROUPS = [
+    ("Hip work, suggested for the assessment's findings", [(f.value, f.label) for f in HIP_FAMILIES]),
+    ("Any region", [(f.value, f.label) for f in Family if f not in HIP_FAMILIES]),
+]
+
+
 class ExerciseForm(forms.ModelForm):
     addresses = forms.MultipleChoiceField(
-        label="Addresses", choices=Finding.choices, widget=forms.CheckboxSelectMultiple,
-        help_text="The findings this exercise is suggested for.",
+        label="Addresses", choices=Finding.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        help_text="The assessment's findings (about the hip) it is suggested for; none for other regions.",
     )
     equipment = forms.MultipleChoiceField(choices=Equipment.choices, widget=forms.CheckboxSelectMultiple)
     steps = LinesField(help_text="One step per line, in order.")
@@ -96,7 +112,7 @@ class ExerciseForm(forms.ModelForm):
     class Meta:
         model = Exercise
         fields = [
-            "name", "summary", "family", "addresses", "is_stretch", "equipment", "starting_position", "steps",
+            "name", "summary", "region", "family", "addresses", "is_stretch", "equipment", "starting_position", "steps",
             "cues", "faults", "cautions", *Dosage.DOSAGE_FIELDS, "progression", "regression", "progression_note",
             "start_picture", "end_picture", "video_url", "credit",
         ]
@@ -108,6 +124,7 @@ class ExerciseForm(forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         use_dosage_ranges(self)
+        self.fields["family"].choices = [("", "---------"), *FAMILY_GROUPS]
         # Active exercises the clinic can see, plus the ones already linked (they may be archived since).
         linked = [pk for pk in (self.instance.progression_id, self.instance.regression_id) if pk]
         linkable = (Exercise.objects.for_user(user) | Exercise.objects.filter(pk__in=linked)).exclude(
@@ -124,7 +141,8 @@ class ExerciseForm(forms.ModelForm):
                 del self.fields[f"remove_{position}_picture"]
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            Fieldset("About the exercise", "name", "summary", "family", InlineCheckboxes("addresses"), "is_stretch",
+            Fieldset("About the exercise", "name", "summary", Row(Column("region"), Column("family")),
+                     InlineCheckboxes("addresses"), "is_stretch",
                      InlineCheckboxes("equipment")),
             Fieldset("Instructions", "starting_position", "steps", "cues", "faults", "cautions"),
             Fieldset("Default dosage", dosage_layout()),
@@ -171,9 +189,10 @@ class ExerciseFilterForm(forms.Form):
     OWNERS = [("", "All exercises"), ("shipped", "RunPhys library"), ("clinic", "My clinic's")]
 
     q = forms.CharField(label="Search", required=False, max_length=100, widget=forms.TextInput(attrs={
-        "type": "search", "autocomplete": "off", "placeholder": "Name, purpose or a word from the steps",
+        "type": "search", "autocomplete": "off", "placeholder": "Name, body region or a word from the steps",
     }))
-    family = forms.ChoiceField(choices=[("", "Any family"), *Family.choices], required=False)
+    family = forms.ChoiceField(choices=[("", "Any family"), *FAMILY_GROUPS], required=False)
+    region = forms.ChoiceField(choices=[("", "Any region"), *Region.choices], required=False)
     finding = forms.ChoiceField(label="Addresses", choices=[("", "Any finding"), *Finding.choices], required=False)
     equipment = forms.ChoiceField(choices=[("", "Any equipment"), *Equipment.choices], required=False)
     owner = forms.ChoiceField(label="From", choices=OWNERS, required=False)
@@ -185,7 +204,7 @@ class ExerciseFilterForm(forms.Form):
         # Live search: typing (debounced) or changing a filter swaps in the results partial; the
         # same form submits normally without JavaScript.
         self.fields["q"].widget.attrs.update({"hx-get": url, "hx-trigger": "input changed delay:300ms, search"})
-        for name in ("family", "finding", "equipment", "owner", "archived"):
+        for name in ("region", "family", "finding", "equipment", "owner", "archived"):
             self.fields[name].widget.attrs.update({"hx-get": url, "hx-trigger": "change"})
         self.helper = FormHelper()
         self.helper.form_method = "get"
@@ -196,11 +215,11 @@ class ExerciseFilterForm(forms.Form):
             "hx-swap": "outerHTML", "hx-push-url": "true", "hx-include": "closest form",
         }
         self.helper.layout = Layout(
-            Row(Column("q", css_class="col-md-6"), Column("family", css_class="col-md-3"),
-                Column("finding", css_class="col-md-3")),
-            Row(Column("equipment", css_class="col-md-3"), Column("owner", css_class="col-md-3"),
-                Column("archived", css_class="col-md-3 pt-md-4"),
-                Column(Submit("search", "Search", css_class="btn-runphys"), css_class="col-md-3 pt-md-4 text-md-end")),
+            Row(Column("q", css_class="col-md-6"), Column("region", css_class="col-md-3"),
+                Column("family", css_class="col-md-3")),
+            Row(Column("finding", css_class="col-md-3"), Column("equipment", css_class="col-md-3"),
+                Column("owner", css_class="col-md-2"), Column("archived", css_class="col-md-2 pt-md-4"),
+                Column(Submit("search", "Search", css_class="btn-runphys"), css_class="col-md-2 pt-md-4 text-md-end")),
         )
 
     def values(self) -> dict:
@@ -212,6 +231,8 @@ class ExerciseFilterForm(forms.Form):
         values = self.values()
         if values.get("q"):
             queryset = queryset.search(values["q"])
+        if values.get("region"):
+            queryset = queryset.in_region(values["region"])
         if values.get("family"):
             queryset = queryset.in_family(values["family"])
         if values.get("finding"):

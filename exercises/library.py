@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from exercises.dosage import Load, Side
-from exercises.models import Equipment, Exercise, Family, Finding, ProgramTemplate, ProgramTemplateItem
+from exercises.models import Equipment, Exercise, Family, Finding, ProgramTemplate, ProgramTemplateItem, Region
 
 SEED_000 = "Facts from “Rotational & Lateral Hip Control Exercise for Runners” by James, a running-technique coach."
 SEED_001 = ("Facts from “Hip Internal Rotation: Two Exercises to Improve Hip Mobility” (drills shown by "
@@ -37,6 +37,7 @@ EXERCISES: list[dict] = [
         "name": "Prone hip internal rotation (active range)",
         "summary": "Moves the hip into internal rotation with the hip straight, the position runners need in late stance.",
         "family": Family.IR_MOBILITY,
+        "region": Region.HIP,
         "addresses": [Finding.LOW_IR, Finding.ASYMMETRY],
         "is_stretch": False,
         "equipment": [Equipment.BED],
@@ -78,6 +79,7 @@ EXERCISES: list[dict] = [
         "name": "Hip internal rotation contract-relax",
         "summary": "A contract-then-relax stretch that gains internal rotation with the hip straight.",
         "family": Family.IR_MOBILITY,
+        "region": Region.HIP,
         "addresses": [Finding.LOW_IR, Finding.ASYMMETRY],
         "is_stretch": True,
         "equipment": [Equipment.BED, Equipment.BAND],
@@ -118,6 +120,7 @@ EXERCISES: list[dict] = [
         "name": "Split-stance pelvic turn over the back hip",
         "summary": "Turns the pelvis over a straight back leg, rehearsing internal rotation in the late-stance position of running.",
         "family": Family.IR_MOBILITY,
+        "region": Region.HIP,
         "addresses": [Finding.LOW_IR, Finding.ASYMMETRY],
         "is_stretch": False,
         "equipment": [Equipment.WALL],
@@ -157,6 +160,7 @@ EXERCISES: list[dict] = [
         "name": "90-90 hip rotations",
         "summary": "Seated hip rotations that take both hips through internal and external rotation under control.",
         "family": Family.IR_MOBILITY,
+        "region": Region.HIP,
         "addresses": [Finding.LOW_IR, Finding.LOW_ER, Finding.ASYMMETRY],
         "is_stretch": False,
         "equipment": [Equipment.NONE],
@@ -196,6 +200,7 @@ EXERCISES: list[dict] = [
         "name": "Standing hip CARs (controlled articular rotations)",
         "summary": "Slow, large circles of the knee on one leg that work the hip through its whole range under control.",
         "family": Family.IR_MOBILITY,
+        "region": Region.HIP,
         "addresses": [Finding.LOW_IR, Finding.LOW_ER, Finding.POOR_CONTROL],
         "is_stretch": False,
         "equipment": [Equipment.NONE],
@@ -236,6 +241,7 @@ EXERCISES: list[dict] = [
         "name": "Half-kneeling hip flexor stretch with overhead reach",
         "summary": "Stretches the front of the hip, with the upper body helping, for limited extension and external rotation.",
         "family": Family.ER_FLEXIBILITY,
+        "region": Region.HIP,
         "addresses": [Finding.LOW_ER, Finding.LIMITED_EXTENSION],
         "is_stretch": True,
         "equipment": [Equipment.NONE],
@@ -275,6 +281,7 @@ EXERCISES: list[dict] = [
         "name": "Hamstring-biased external rotation stretch",
         "summary": "Stretches the inner hamstrings, which turn the hip inwards, with the leg turned out.",
         "family": Family.ER_FLEXIBILITY,
+        "region": Region.HIP,
         "addresses": [Finding.LOW_ER],
         "is_stretch": True,
         "equipment": [Equipment.BENCH],
@@ -312,8 +319,9 @@ EXERCISES: list[dict] = [
     {
         "slug": "glute-biased-er-stretch",
         "name": "Glute-biased external rotation stretch (seated figure-4)",
-        "summary": "A seated figure-4 stretch for the buttock and back of the hip.",
+        "summary": "A seated figure-4 stretch for the buttock and the deep rotators at the back of the hip, piriformis among them.",
         "family": Family.ER_FLEXIBILITY,
+        "region": Region.HIP,
         "addresses": [Finding.LOW_ER],
         "is_stretch": True,
         "equipment": [Equipment.BENCH],
@@ -350,8 +358,9 @@ EXERCISES: list[dict] = [
     {
         "slug": "wall-assisted-pigeon-stretch",
         "name": "Supported pigeon stretch",
-        "summary": "The pigeon stretch with the front shin on a bench or against a wall, holding the hip in external rotation.",
+        "summary": "The pigeon stretch with the front shin on a bench or against a wall, holding the hip in external rotation to stretch the buttock and piriformis.",
         "family": Family.ER_FLEXIBILITY,
+        "region": Region.HIP,
         "addresses": [Finding.LOW_ER],
         "is_stretch": True,
         "equipment": [Equipment.BENCH, Equipment.WALL],
@@ -391,6 +400,7 @@ EXERCISES: list[dict] = [
         "name": "Supported pigeon with lift-offs",
         "summary": "Active lift-offs in the pigeon position that build strength at the end of external rotation.",
         "family": Family.ER_FLEXIBILITY,
+        "region": Region.HIP,
         "addresses": [Finding.LOW_ER, Finding.POOR_CONTROL],
         "is_stretch": False,
         "equipment": [Equipment.BENCH, Equipment.WALL],
@@ -430,6 +440,7 @@ EXERCISES: list[dict] = [
         "name": "Hip flexor stretch off the end of a bed",
         "summary": "Lets gravity stretch the front of the hip in the position of the Thomas test.",
         "family": Family.EXTENSION_MOBILITY,
+        "region": Region.HIP,
         "addresses": [Finding.LIMITED_EXTENSION],
         "is_stretch": True,
         "equipment": [Equipment.BED],
@@ -470,6 +481,7 @@ EXERCISES: list[dict] = [
         "name": "Standing split-stance hip flexor stretch",
         "summary": "A standing stretch for the front of the hip, for runners who cannot kneel.",
         "family": Family.EXTENSION_MOBILITY,
+        "region": Region.HIP,
         "addresses": [Finding.LIMITED_EXTENSION, Finding.LOW_ER],
         "is_stretch": True,
         "equipment": [Equipment.WALL],
@@ -506,6 +518,7 @@ EXERCISES: list[dict] = [
         "name": "Single-leg rotational hip control with a band",
         "summary": "Upper-body rotation on one leg against a band above the knees, training the hip to hold the knee and pelvis steady.",
         "family": Family.CONTROL_STRENGTH,
+        "region": Region.HIP,
         "addresses": [Finding.POOR_CONTROL, Finding.ASYMMETRY],
         "is_stretch": False,
         "equipment": [Equipment.BAND],
@@ -549,6 +562,7 @@ EXERCISES: list[dict] = [
         "name": "Hip external rotations off the edge of a bed",
         "summary": "Side-lying rotations of the straight top leg that build endurance in the hip's external rotators.",
         "family": Family.CONTROL_STRENGTH,
+        "region": Region.HIP,
         "addresses": [Finding.POOR_CONTROL],
         "is_stretch": False,
         "equipment": [Equipment.BED],
@@ -590,6 +604,7 @@ EXERCISES: list[dict] = [
         "name": "Clamshell with a band",
         "summary": "Side-lying external rotation strength for the hip, with a band above the knees.",
         "family": Family.CONTROL_STRENGTH,
+        "region": Region.HIP,
         "addresses": [Finding.POOR_CONTROL],
         "is_stretch": False,
         "equipment": [Equipment.BAND],
@@ -626,6 +641,7 @@ EXERCISES: list[dict] = [
         "name": "Single-leg bridge",
         "summary": "Lifting the hips on one leg to strengthen the buttock and hold the pelvis level.",
         "family": Family.CONTROL_STRENGTH,
+        "region": Region.HIP,
         "addresses": [Finding.POOR_CONTROL, Finding.LIMITED_EXTENSION],
         "is_stretch": False,
         "equipment": [Equipment.NONE],
@@ -664,6 +680,7 @@ EXERCISES: list[dict] = [
         "name": "Single-leg stability hold",
         "summary": "Standing on one leg in a running posture with the pelvis level and the knee over the foot.",
         "family": Family.CONTROL_STRENGTH,
+        "region": Region.HIP,
         "addresses": [Finding.POOR_CONTROL, Finding.ASYMMETRY],
         "is_stretch": False,
         "equipment": [Equipment.WALL],
@@ -723,7 +740,7 @@ TEMPLATES: list[dict] = [
     },
 ]
 
-CONTENT_FIELDS = ("name", "summary", "family", "addresses", "is_stretch", "equipment", "starting_position", "steps",
+CONTENT_FIELDS = ("name", "summary", "region", "family", "addresses", "is_stretch", "equipment", "starting_position", "steps",
                   "cues", "faults", "cautions", "progression_note", "credit")
 
 

@@ -8,6 +8,7 @@ archived, never deleted, so programs that prescribed them keep showing them.
 
 import json
 import uuid
+from collections.abc import Iterable
 from typing import Self
 
 from django.core.exceptions import ValidationError
@@ -23,21 +24,93 @@ from runphys.models import Clinic, User
 from runphys.tenancy import ClinicScopedQuerySet
 
 
+class Region(models.TextChoices):
+    """The part of the body an exercise works."""
+
+    HIP = "hip", "Hip"
+    PELVIS_TRUNK = "pelvis_trunk", "Pelvis and trunk"
+    KNEE = "knee", "Knee"
+    ANKLE_CALF = "ankle_calf", "Ankle and calf"
+    FOOT = "foot", "Foot"
+    HAMSTRING_THIGH = "hamstring_thigh", "Hamstring and thigh"
+    GENERAL = "general", "General"
+
+
 class Family(models.TextChoices):
+    # The hip families: the ones an assessment's findings are treated with (clinical-reference §4).
     IR_MOBILITY = "ir_mobility", "IR mobility"
     ER_FLEXIBILITY = "er_flexibility", "ER and anterior-hip flexibility"
     EXTENSION_MOBILITY = "extension_mobility", "Hip extension mobility"
-    CONTROL_STRENGTH = "control_strength", "Control and strength"
+    CONTROL_STRENGTH = "control_strength", "Hip control and strength"
+    # Families for any region: a clinic's calf, knee, foot or trunk work.
+    MOBILITY = "mobility", "Mobility"
+    FLEXIBILITY = "flexibility", "Stretching and flexibility"
+    STRENGTH = "strength", "Strength"
+    BALANCE = "balance", "Balance and control"
+    RUNNING_DRILLS = "running_drills", "Running drills and plyometrics"
+
+
+HIP_FAMILIES = (Family.IR_MOBILITY, Family.ER_FLEXIBILITY, Family.EXTENSION_MOBILITY, Family.CONTROL_STRENGTH)
+# The regions a family's exercises may work; a family not named here fits every region. Hip control
+# work includes the pelvis and trunk, since the control finding covers the pelvis and trunk moving.
+FAMILY_REGIONS: dict[str, tuple[str, ...]] = {
+    Family.IR_MOBILITY: (Region.HIP,),
+    Family.ER_FLEXIBILITY: (Region.HIP,),
+    Family.EXTENSION_MOBILITY: (Region.HIP,),
+    Family.CONTROL_STRENGTH: (Region.HIP, Region.PELVIS_TRUNK),
+}
+# Words a library search matches to a region besides its label (a word matches a term it begins).
+REGION_TERMS: dict[str, tuple[str, ...]] = {
+    Region.HIP: ("hip", "glute", "gluteal", "buttock"),
+    Region.PELVIS_TRUNK: ("pelvis", "pelvic", "trunk", "core", "abdominal", "lumbar"),
+    Region.KNEE: ("knee", "patella", "patellar"),
+    Region.ANKLE_CALF: ("ankle", "calf", "calves", "achilles", "soleus", "gastrocnemius", "shin"),
+    Region.FOOT: ("foot", "feet", "toe", "arch", "plantar"),
+    Region.HAMSTRING_THIGH: ("hamstring", "thigh", "quadriceps", "quads", "adductor", "groin"),
+    Region.GENERAL: ("general", "whole body"),
+}
+
+
+def family_fits_region(family: str, region: str) -> bool:
+    return region in FAMILY_REGIONS.get(family, Region.values)
+
+
+def regions_matching(word: str) -> list[str]:
+    """The regions a search word names: "calf" finds the ankle and calf, "hamstrings" the thigh."""
+    word = word.lower()
+    if len(word) < 3:
+        return []
+    return [region for region, terms in REGION_TERMS.items()
+            if any(term.startswith(word) or word.startswith(term) for term in terms)]
 
 
 class Finding(models.TextChoices):
-    """What an exercise addresses; the assessments app maps its own findings onto these codes."""
+    """What an exercise addresses; the assessments app maps its own findings onto these codes.
+    They are all findings about the hip (and, for control, the pelvis and trunk)."""
 
     LOW_IR = "low_ir", "Low IR"
     LOW_ER = "low_er", "Low ER"
     ASYMMETRY = "asymmetry", "Asymmetry"
     POOR_CONTROL = "poor_control", "Poor control"
     LIMITED_EXTENSION = "limited_extension", "Limited extension"
+
+
+# The regions an exercise must work to address each finding: a calf raise never addresses a hip finding.
+FINDING_REGIONS: dict[str, tuple[str, ...]] = {
+    Finding.LOW_IR: (Region.HIP,),
+    Finding.LOW_ER: (Region.HIP,),
+    Finding.ASYMMETRY: (Region.HIP,),
+    Finding.LIMITED_EXTENSION: (Region.HIP,),
+    Finding.POOR_CONTROL: (Region.HIP, Region.PELVIS_TRUNK),
+}
+
+
+def family_region_constraint() -> models.Q:
+    """The database's version of ``family_fits_region``."""
+    condition = models.Q(family__in=[f for f in Family.values if f not in FAMILY_REGIONS])
+    for family, regions in FAMILY_REGIONS.items():
+        condition |= models.Q(family=family, region__in=list(regions))
+    return condition
 
 
 class Equipment(models.TextChoices):
@@ -131,20 +204,32 @@ class LibraryQuerySet(ClinicScopedQuerySet):
 
 class ExerciseQuerySet(LibraryQuerySet):
     def search(self, text: str) -> Self:
-        """Every word must appear in the name, the summary, the starting position or the steps."""
+        """Every word must appear in the name, the summary, the starting position, the steps or the
+        cues, or name the exercise's region ("calf" finds ankle and calf work)."""
         qs = self
         for word in text.split()[:8]:
             qs = qs.filter(
                 models.Q(name__icontains=word) | models.Q(summary__icontains=word)
                 | models.Q(starting_position__icontains=word) | models.Q(steps__icontains=word)
+                | models.Q(cues__icontains=word) | models.Q(region__in=regions_matching(word))
             )
         return qs
 
     def in_family(self, family: str) -> Self:
         return self.filter(family=family)
 
+    def in_region(self, region: str) -> Self:
+        return self.filter(region=region)
+
     def addressing(self, finding: str) -> Self:
-        return self.filter(addresses__has=finding)
+        """Exercises that address the finding, in a region the finding is about."""
+        return self.filter(addresses__has=finding, region__in=FINDING_REGIONS.get(finding, ()))
+
+    def addressing_any(self, findings: Iterable[str]) -> Self:
+        condition = models.Q(pk__in=[])
+        for finding in findings:
+            condition |= models.Q(addresses__has=finding, region__in=FINDING_REGIONS.get(finding, ()))
+        return self.filter(condition)
 
     def with_equipment(self, equipment: str) -> Self:
         return self.filter(equipment__has=equipment)
@@ -165,6 +250,7 @@ class Exercise(Dosage):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, help_text="Unique among shipped exercises; names their illustrations.")
     summary = models.CharField(max_length=240, help_text="One line: what it is for.")
+    region = models.CharField(max_length=20, choices=Region, default=Region.HIP)
     family = models.CharField(max_length=20, choices=Family)
     addresses = CodeListField(codes=Finding, help_text="The findings this exercise addresses.")
     is_stretch = models.BooleanField(
@@ -210,6 +296,8 @@ class Exercise(Dosage):
                 fields=["slug"], condition=models.Q(clinic__isnull=True), name="exercise_shipped_slug_unique"
             ),
             models.CheckConstraint(condition=models.Q(family__in=Family.values), name="exercise_family_valid"),
+            models.CheckConstraint(condition=models.Q(region__in=Region.values), name="exercise_region_valid"),
+            models.CheckConstraint(condition=family_region_constraint(), name="exercise_family_fits_region"),
         ]
         indexes = [models.Index(fields=["clinic", "archived_at"], name="exercise_clinic_archived")]
 
@@ -225,10 +313,34 @@ class Exercise(Dosage):
             self.slug = slugify(self.name)[:120] or "exercise"
         if Equipment.NONE in self.equipment and len(self.equipment) > 1:
             raise ValidationError({"equipment": "“No equipment” cannot go with other equipment."})
+        self.clean_region()
         for field in ("progression", "regression"):
             linked = getattr(self, field)
             if linked is not None and self.pk is not None and linked.pk == self.pk:
                 raise ValidationError({field: "An exercise cannot lead to itself."})
+
+    def clean_region(self) -> None:
+        """The family and the findings must suit the body region: hip families and the assessment's
+        (hip) findings belong to hip work, so a calf exercise is never suggested for a hip finding."""
+        if self.region not in Region.values or self.family not in Family.values:
+            return  # the field's own choices report it
+        region = Region(self.region).label.lower()
+        errors = {}
+        if not family_fits_region(self.family, self.region):
+            errors["family"] = (f"“{Family(self.family).label}” is a family for hip work. For the {region}, "
+                                "choose one of the families for any region.")
+        unsuitable = [code for code in self.addresses if code in FINDING_REGIONS
+                      and self.region not in FINDING_REGIONS[code]]
+        if unsuitable:
+            labels = ", ".join(Finding(code).label for code in unsuitable)
+            errors["addresses"] = (f"{labels}: findings about the hip, which an exercise for the {region} does "
+                                   "not address. Leave them unticked.")
+        if errors:
+            raise ValidationError(errors)
+
+    def addresses_finding(self, finding: str) -> bool:
+        """``addressing`` for one exercise: it names the finding and works a region the finding is about."""
+        return finding in self.addresses and self.region in FINDING_REGIONS.get(finding, ())
 
     @property
     def is_shipped(self) -> bool:

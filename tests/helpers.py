@@ -84,7 +84,7 @@ def exercise_form_data(**overrides) -> dict:
     """A valid POST for the clinic exercise form."""
     data = {
         "name": "Wall sit with a ball", "summary": "Isometric quadriceps work with hip adduction.",
-        "family": "control_strength", "addresses": ["poor_control"], "equipment": ["wall"],
+        "region": "hip", "family": "control_strength", "addresses": ["poor_control"], "equipment": ["wall"],
         "starting_position": "Back against the wall, feet forward, a ball between the knees.",
         "steps": "Slide down to a comfortable bend.\nSqueeze the ball.\nHold, then slide up.",
         "cues": "Knees over the toes.", "faults": "Heels lifting.", "cautions": "Stop if the kneecap aches.",

@@ -8,8 +8,10 @@ The rules:
 
 - each finding is treated with the one family §4 names for it (``FAMILY_FOR``: IR mobility for low
   or asymmetric IR, ER/anterior-hip flexibility for limited ER, hip-extension mobility for limited
-  extension, control/strength for poor control), and only exercises of that family that address
-  the finding's library codes (``findings.EXERCISE_FINDINGS``) are candidates for it; so an IR
+  extension, hip control/strength for poor control), and only exercises of that family that address
+  the finding's library codes (``findings.EXERCISE_FINDINGS``) in a body region the finding is about
+  (``Exercise.addresses_finding``: a clinic's calf raise never answers a hip finding, however it was
+  filed) are candidates for it; so an IR
   asymmetry gets IR mobility for the stiffer side, and control work comes only with a control
   finding of its own. The clinic's own exercises come before the shipped ones, then by name; at
   most ``PER_FAMILY`` per family, each exercise once;
@@ -27,7 +29,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 
 from assessments import findings
 from assessments.findings import Code, Finding, Severity
@@ -169,7 +170,8 @@ def suggest(session_findings: Sequence[Finding], exercises: Iterable[Exercise],
                 break
             if exercise.family != family or exercise.pk in chosen:
                 continue
-            asking = [f for f in reasons if set(TARGETS_OF[Code(f.code)]) & set(exercise.addresses)]
+            asking = [f for f in reasons
+                      if any(exercise.addresses_finding(target) for target in TARGETS_OF[Code(f.code)])]
             if not asking:
                 continue
             outcome = _apply_flags(exercise, asking, _side(asking, exercise), flags)
@@ -184,14 +186,11 @@ def suggest(session_findings: Sequence[Finding], exercises: Iterable[Exercise],
 
 def candidate_exercises(user, targets: Iterable[str]) -> list[Exercise]:
     """The active exercises the user's clinic may prescribe (shipped and its own) that address any
-    of ``targets``: one query."""
+    of ``targets`` in a region the target is about: one query."""
     targets = list(targets)
     if not targets:
         return []
-    condition = Q()
-    for target in targets:
-        condition |= Q(addresses__has=target)
-    return list(Exercise.objects.for_user(user).filter(condition))
+    return list(Exercise.objects.for_user(user).addressing_any(targets))
 
 
 def for_report(report: Report, user) -> Suggestions:

@@ -93,3 +93,38 @@ def test_a_user_outside_any_clinic_cannot_create_or_copy(client, django_user_mod
     assert client.post(reverse("exercises:copy", args=[shipped.code])).status_code == 404  # sees no library
     assert client.post(reverse("exercises:template_create"), {"name": "x"}).status_code == 403
     assert Exercise.objects.count() == 17
+
+
+def test_a_calf_exercise_is_filed_under_its_region_with_a_family_for_any_region(alice_client, clinic_a):
+    response = alice_client.post(URL, exercise_form_data(
+        name="Calf raise on a step", region="ankle_calf", family="strength", addresses=[]))
+    exercise = Exercise.objects.get(name="Calf raise on a step")
+    assert response.status_code == 302
+    assert (exercise.region, exercise.family, exercise.addresses) == ("ankle_calf", "strength", [])
+    assert "Ankle and calf" in alice_client.get(exercise.get_absolute_url()).text
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), [
+    ({"family": "control_strength", "addresses": []}, "family", "is a family for hip work"),
+    ({"family": "strength", "addresses": ["poor_control"]}, "addresses", "findings about the hip"),
+])
+def test_a_calf_exercise_cannot_take_a_hip_family_or_a_hip_finding(alice_client, overrides, field, message):
+    response = alice_client.post(URL, exercise_form_data(name="Calf raise on a step", region="ankle_calf", **overrides))
+    assert response.status_code == 200
+    assert message in response.context["form"].errors[field][0]
+    assert not Exercise.objects.exists()
+
+
+def test_pelvis_and_trunk_control_work_may_answer_the_control_finding(alice_client):
+    response = alice_client.post(URL, exercise_form_data(name="Side plank", region="pelvis_trunk"))
+    assert response.status_code == 302
+    assert Exercise.objects.get(name="Side plank").addresses == ["poor_control"]
+    response = alice_client.post(URL, exercise_form_data(name="Dead bug", region="pelvis_trunk",
+                                                         family="ir_mobility", addresses=["low_ir"]))
+    assert response.status_code == 200 and set(response.context["form"].errors) == {"family", "addresses"}
+
+
+def test_the_family_menu_groups_the_hip_families_apart(alice_client):
+    text = alice_client.get(URL).text
+    assert '<optgroup label="Hip work, suggested for the assessment&#x27;s findings">' in text
+    assert '<optgroup label="Any region">' in text and 'value="ankle_calf"' in text

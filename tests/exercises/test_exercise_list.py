@@ -109,3 +109,20 @@ def test_the_query_count_does_not_grow_with_exercises(library, clinic_a, alice_c
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = alice_client.get(URL)
     assert len(names(response)) == 24  # one full page
+
+
+def test_search_finds_a_muscle_named_in_the_library(library, alice_client):
+    assert names(alice_client.get(URL, {"q": "piriformis"})) == {
+        "Glute-biased external rotation stretch (seated figure-4)", "Supported pigeon stretch"}
+
+
+def test_search_and_the_region_filter_find_a_clinics_calf_exercises(library, clinic_a, alice_client):
+    # Neither name nor steps say "calf": the region does.
+    heel_drops = make_exercise(clinic_a, name="Eccentric heel drops", region="ankle_calf", family="strength",
+                               addresses=[], steps=["Rise on both feet.", "Lower slowly on one."])
+    make_exercise(clinic_a, name="Step-down", region="knee", family="strength", addresses=[])
+    assert names(alice_client.get(URL, {"q": "calf"})) == {heel_drops.name}
+    assert names(alice_client.get(URL, {"q": "calves eccentric"})) == {heel_drops.name}
+    assert names(alice_client.get(URL, {"region": "ankle_calf"})) == {heel_drops.name}
+    assert names(alice_client.get(URL, {"region": "knee", "family": "strength"})) == {"Step-down"}
+    assert "Ankle and calf" in alice_client.get(URL, {"q": "calf"}).text

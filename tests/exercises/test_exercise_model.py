@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from exercises.models import Equipment, Exercise, Family, Finding
 from tests.factories import make_exercise
@@ -106,3 +107,12 @@ def test_the_family_must_be_a_known_one(clinic_a):
     with pytest.raises(ValidationError):
         make_exercise(clinic_a, family="yoga")
     assert Family.IR_MOBILITY.label == "IR mobility"
+
+
+def test_the_database_refuses_a_hip_family_outside_the_hip(clinic_a):
+    exercise = make_exercise(clinic_a, name="Heel drop", region="ankle_calf", family="strength", addresses=[])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Exercise.objects.filter(pk=exercise.pk).update(family="control_strength")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Exercise.objects.filter(pk=exercise.pk).update(region="shoulder")
+    Exercise.objects.filter(pk=exercise.pk).update(region="pelvis_trunk", family="control_strength")  # allowed

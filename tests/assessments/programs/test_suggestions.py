@@ -5,6 +5,7 @@ import pytest
 from assessments.findings import Code, Finding, Severity
 from assessments.models import reference_table
 from assessments.programs import suggestions
+from exercises.models import Exercise
 from tests.factories import make_assessment, make_athlete, make_exercise, make_library
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +157,27 @@ def test_suggestions_for_a_real_assessment_with_an_empty_end_feel(library, clini
     assert stretches and all(s.side == "right" and "Right side only: the left hip has a refer/review flag" in s.reason
                              for s in stretches)
     assert not any(s.exercise.family == "ir_mobility" and s.side != "right" for s in result.items)
+
+
+def test_a_clinic_calf_exercise_is_never_suggested_for_a_hip_finding(library, clinic_a, bob):
+    """The case that was seen: a clinic's calf raise suggested for "pelvis rotating early"."""
+    calf = make_exercise(clinic_a, name="Aardvark calf raise", region="ankle_calf", family="strength", addresses=[])
+    # Filed under a hip finding by any path that skipped the form (an old row, a script, the admin).
+    misfiled = make_exercise(clinic_a, name="Aardvark heel drop", region="ankle_calf", family="strength", addresses=[])
+    Exercise.objects.filter(pk=misfiled.pk).update(addresses=["poor_control", "low_ir", "low_er", "limited_extension"])
+    misfiled.refresh_from_db()
+    hip_work = make_exercise(clinic_a, name="Aardvark pelvic control", region="pelvis_trunk",
+                             family="control_strength", addresses=["poor_control"])
+    athlete = make_athlete(clinic_a)
+    assessment = make_assessment(athlete, bob, [("left", "ir", 10), ("right", "ir", 40), ("left", "er", 20),
+                                                ("right", "er", 22), ("left", "extension", -12)],
+                                 pelvis_early_rotation=True, knee_valgus=True, limited_extension_toe_off=True)
+    report = assessment.report(reference_table(clinic_a))
+    assert {f.code for f in report.findings} >= {"poor_control", "below_reference_ir", "below_reference_er"}
+    result = suggestions.for_report(report, bob)
+    assert result.items
+    assert calf.name not in names(result) and misfiled.name not in names(result)
+    assert hip_work.name in names(result)  # pelvis and trunk control work does answer the control finding
+    assert misfiled not in suggestions.candidate_exercises(bob, ["poor_control", "low_ir"])
+    every_finding = [finding(code, "left") for code in suggestions.FAMILY_FOR]
+    assert misfiled.name not in names(suggestions.suggest(every_finding, [*library.values(), misfiled]))
