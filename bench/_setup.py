@@ -1,7 +1,8 @@
 """Shared start-up for bench scripts: a throwaway database of their own, then Django.
 
 With DATABASE_URL set (PostgreSQL), the bench uses a separate database on the same server
-(``<name>_bench_<suffix>``), created afresh; otherwise a temporary SQLite file. Never the
+(``runphys_bench_<suffix>``, or ``BENCH_DATABASE`` when set, so that two people sharing one server
+keep apart), created afresh; otherwise a temporary SQLite file. Never the
 development or production database.
 """
 
@@ -24,7 +25,7 @@ def setup(suffix: str) -> dict[str, str]:
         import psycopg
 
         base, _, _ = url.rpartition("/")
-        name = f"runphys_bench_{suffix}"
+        name = os.environ.get("BENCH_DATABASE") or f"runphys_bench_{suffix}"
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
