@@ -7,10 +7,12 @@ from crispy_forms.bootstrap import FieldWithButtons, StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row, Submit
 from django import forms
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from athletes.models import MAX_LONG_RUN_KM, MAX_WEEKLY_VOLUME_KM, Athlete, AthleteQuerySet, km_from, km_to
+from runphys import throttle
 from runphys.models import User
 
 MIN_AGE, MAX_AGE = 10, 100
@@ -254,15 +256,16 @@ class ErasureForm(forms.Form):
     password = forms.CharField(label="Your password",
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
-    def __init__(self, *args, user: User, **kwargs) -> None:
+    def __init__(self, *args, user: User, request: HttpRequest, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.user, self.request = user, request
         self.helper = FormHelper()
         self.helper.attrs = {"data-confirm": "Erase this athlete's record? This cannot be undone."}
         self.helper.add_input(Submit("submit", "Erase record", css_class="btn-danger"))
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if throttle.in_form(throttle.check_password, self.request, password, user=self.user,
+                            purpose=throttle.Purpose.ERASURE) is None:
             raise forms.ValidationError("That is not your password.")
         return password

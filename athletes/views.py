@@ -136,7 +136,7 @@ def athlete_erase(request: HttpRequest, code: UUID) -> HttpResponse:
     athlete = get_athlete(request, code)
     if not request.user.is_clinic_admin:
         raise PermissionDenied("Only a clinic admin can erase a record.")
-    form = ErasureForm(request.POST or None, user=request.user)
+    form = ErasureForm(request.POST or None, user=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         outcome = erasure.erase(athlete, request=request)
         if outcome is erasure.Outcome.DELETED:

@@ -15,7 +15,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from runphys import audit, sessions, twofactor
-from runphys.account_forms import ClinicTwoFactorForm, CodeForm, EnrolmentForm, LoginForm, ReauthenticationForm
+from runphys.account_forms import (
+    ClinicTwoFactorForm,
+    CodeForm,
+    EnrolmentForm,
+    LoginForm,
+    ReauthenticationForm,
+    ThrottledPasswordChangeForm,
+)
 from runphys.sessions import reauthentication_required
 
 BACKUP_CODES_TO_SHOW = "runphys_backup_codes_to_show"
@@ -37,7 +44,13 @@ class PasswordLoginView(LoginView):
 
 
 class AuditedPasswordChangeView(PasswordChangeView):
-    """Django's password change (which keeps this session and ends the user's others), audited."""
+    """Django's password change (which keeps this session and ends the user's others), audited,
+    the old password checked through the throttle."""
+
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self) -> dict:
+        return super().get_form_kwargs() | {"request": self.request}
 
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)
@@ -95,6 +108,13 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('login')}?{urlencode({'next': safe_next(request, request.GET.get('next'))})}")
 
 
+@require_GET
+def admin_password_change(request: HttpRequest) -> HttpResponse:
+    """The Django admin's password change would check the old password outside the throttle: staff
+    change theirs on the same page as everyone."""
+    return redirect("password_change")
+
+
 @sensitive_post_parameters("password", "code")
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -138,17 +158,13 @@ def two_factor_confirm(request: HttpRequest) -> HttpResponse:
     device = twofactor.authenticator(request.user, confirmed=False)
     if device is None:
         return redirect("two_factor")
-    form = EnrolmentForm(request.POST or None)
+    form = EnrolmentForm(request.POST or None, device=device, request=request)
     if request.method == "POST" and form.is_valid():
-        codes = twofactor.confirm_enrolment(device, form.cleaned_data["code"])
-        if codes is None:
-            form.add_error("code", "That code does not match. Check the app shows RunPhys and try the newest code.")
-        else:
-            sessions.mark_second_factor(request)
-            audit.record("two_factor_enrolled", request=request, target_type="user", target_id=str(request.user.pk))
-            request.session[BACKUP_CODES_TO_SHOW] = codes
-            messages.success(request, "Two-factor authentication is on.")
-            return redirect("two_factor_backup_codes")
+        sessions.mark_second_factor(request)
+        audit.record("two_factor_enrolled", request=request, target_type="user", target_id=str(request.user.pk))
+        request.session[BACKUP_CODES_TO_SHOW] = form.backup_codes
+        messages.success(request, "Two-factor authentication is on.")
+        return redirect("two_factor_backup_codes")
     context = {"form": form, "qr_code": twofactor.qr_code_svg(device), "secret": twofactor.secret(device)}
     return render(request, "runphys/two_factor_confirm.html", context)
 

@@ -6,4 +6,4 @@ class RunphysConfig(AppConfig):
     verbose_name = "RunPhys accounts and clinics"
 
     def ready(self) -> None:
-        from runphys import sessions, signals  # noqa: F401  (connect the auth-event receivers)
+        from runphys import devices, sessions, signals  # noqa: F401  (connect the auth-event receivers)

@@ -34,9 +34,11 @@ def record(
     target_id: str = "",
     clinic: Clinic | None = None,
     fields: Iterable[str] = (),
+    ip_address: str | None = None,
 ) -> AuditEvent:
     """Append one event. ``target`` is a model instance with a ``code`` UUID (or pass the type and
-    id explicitly); ``fields`` are field names only."""
+    id explicitly); ``fields`` are field names only. The client address is the request's, or
+    ``ip_address`` for an event recorded by the task worker on a request's behalf."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     if target is not None:
@@ -53,5 +55,5 @@ def record(
         target_type=target_type,
         target_id=target_id,
         fields=sorted(set(fields)),
-        ip_address=client_ip(request),
+        ip_address=client_ip(request) if request is not None else ip_address,
     )

@@ -7,10 +7,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import PasswordResetForm
 
-from runphys import audit, emails, throttle
-from runphys.models import AuthAttempt, Clinic, Invitation, Membership, User
+from runphys.models import Clinic, Invitation, Membership, User
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
@@ -99,29 +97,6 @@ class ClinicForm(forms.ModelForm):
         if logo and hasattr(logo, "image") and logo.image.format not in {"PNG", "JPEG", "WEBP"}:
             raise forms.ValidationError("The logo must be a PNG, JPEG or WebP image.")
         return logo
-
-
-class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, delivering through the same queue as every other email, and throttled
-    (``runphys.throttle``) per address typed and per client address. A throttled request sends
-    nothing but looks exactly like any other, so the page never tells whether an account exists."""
-
-    def save(self, *args, request=None, **kwargs) -> None:
-        account, ip = throttle.account_key(self.cleaned_data["email"]), audit.client_ip(request)
-        try:
-            throttle.check(AuthAttempt.Kind.PASSWORD_RESET, account=account, ip=ip)
-        except throttle.Throttled:
-            audit.record("password_reset_refused", request=request, target_type="user")
-            return
-        reached = throttle.record(AuthAttempt.Kind.PASSWORD_RESET, account=account, ip=ip)
-        if reached:
-            throttle.audit_lock(AuthAttempt.Kind.PASSWORD_RESET, reached, request=request,
-                                user=User.objects.filter(email__iexact=self.cleaned_data["email"]).first())
-        super().save(*args, request=request, **kwargs)
-
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None) -> None:
-        emails.send_password_reset(context, to_email)
 
 
 AUDIT_LOG_FIRST_DAY, AUDIT_LOG_LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)

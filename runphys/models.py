@@ -49,17 +49,28 @@ class UserManager(BaseUserManager["User"]):
             members |= Q(pk=keeping)
         return self.filter(members).distinct().order_by("full_name", "email")
 
+    @classmethod
+    def canonical_email(cls, email: str) -> str:
+        """An address as it is stored and looked up: Python's lower case of all of it. Lookups
+        compare with this exactly, never case-insensitively in SQL, whose UPPER() maps letters
+        differently (the dotless ı becomes I there, so ``ırıs@`` would find ``iris@``)."""
+        return cls.normalize_email(email).lower()
+
+    def for_login(self, email: str) -> "User | None":
+        """The user an address typed at login belongs to, or None."""
+        return self.filter(email=self.canonical_email(email)).first()
+
     def create_user(self, email: str, password: str | None = None, **extra) -> "User":
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=self.canonical_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
     def get_by_natural_key(self, email: str) -> "User":
         # People type their address with capitals now and then; it is still their address.
-        return self.get(email__iexact=email)
+        return self.get(email=self.canonical_email(email))
 
     def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
         extra.setdefault("is_staff", True)
@@ -91,7 +102,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.email = self.__class__.objects.canonical_email(self.email)
 
     def get_full_name(self) -> str:
         return self.full_name

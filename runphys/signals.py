@@ -1,7 +1,8 @@
-"""Authentication events go to the audit log. The email tried on a failed login is not stored:
-only that a failure happened, and from which address."""
+"""Logins and logouts go to the audit log. Failed and refused password and code checks are audited
+where they are checked (``runphys.throttle.verify``): the email typed is never stored, only the
+user it matched, and from which address."""
 
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
 from runphys import audit
@@ -17,7 +18,3 @@ def audit_logout(sender, request, user, **kwargs) -> None:
     if user is not None:
         audit.record("logout", request=request, actor=user, target_type="user", target_id=str(user.pk))
 
-
-@receiver(user_login_failed)
-def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
-    audit.record("login_failed", request=request, target_type="user")

@@ -5,8 +5,9 @@ is never accepted again; ``StaticDevice`` holds the backup codes, each deleted w
 has at most one confirmed authenticator and one set of backup codes. Enrolment creates an
 unconfirmed device; it only counts once a code from it has been typed back.
 
-Wrong codes go through ``runphys.throttle`` (10 per user and 20 per address an hour); django-otp's
-own exponential back-off is switched off in settings because it can grow without bound.
+Every code is checked through ``runphys.throttle.check_code`` (throttled and audited, like
+passwords); django-otp's own exponential back-off is switched off in settings because it can grow
+without bound.
 
 Backup codes are stored as keyed digests, not as the codes (django-otp would store them as typed):
 a copy of the database alone does not give anyone a way in. The digest is an HMAC with the
@@ -33,8 +34,8 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from runphys import audit, sessions, throttle
-from runphys.models import AuthAttempt, User
+from runphys import sessions
+from runphys.models import User
 
 BACKUP_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
@@ -110,16 +111,10 @@ def normalise(code: str) -> str:
     return re.sub(r"[\s-]", "", code).lower()
 
 
-def verify(user: User, code: str, *, request: HttpRequest) -> Device | None:
-    """The device that accepts ``code`` (authenticator or backup code), or None.
-
-    Raises ``throttle.Throttled`` while the user or the address is cooling off; then the code is
-    not even checked. Wrong codes are counted and audited; a used backup code is audited.
-    """
-    account, ip = throttle.user_key(user), audit.client_ip(request)
-    throttle.check(AuthAttempt.Kind.SECOND_FACTOR, account=account, ip=ip)
+def accepting_device(user: User, code: str) -> Device | None:
+    """The device (authenticator or backup codes) that accepts ``code``, or None. Only through
+    ``runphys.throttle.check_code``, which throttles and audits the check."""
     code = normalise(code)
-    device = None
     with transaction.atomic():
         # Locked rows: two requests with the same code cannot both succeed.
         if len(code) == 6 and code.isdigit():
@@ -130,16 +125,12 @@ def verify(user: User, code: str, *, request: HttpRequest) -> Device | None:
             token = backup_code_digest(code)
         for candidate in candidates:
             if candidate.verify_token(token):
-                device = candidate
-                break
-    if device is None:
-        audit.record("second_factor_failed", request=request, actor=user, target_type="user", target_id=str(user.pk))
-        reached = throttle.record(AuthAttempt.Kind.SECOND_FACTOR, account=account, ip=ip)
-        if reached:
-            throttle.audit_lock(AuthAttempt.Kind.SECOND_FACTOR, reached, request=request, user=user)
-    elif isinstance(device, StaticDevice):
-        audit.record("backup_code_used", request=request, actor=user, target_type="user", target_id=str(user.pk))
-    return device
+                return candidate
+    return None
+
+
+def is_backup_codes(device: Device) -> bool:
+    return isinstance(device, StaticDevice)
 
 
 def secret(device: TOTPDevice) -> str:

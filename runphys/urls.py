@@ -5,7 +5,7 @@ from django.urls import include, path
 from assessments.programs.urls import athlete_patterns, delivery_patterns, program_patterns
 from athletes.views import dashboard
 from runphys import account_views, views
-from runphys.forms import QueuedPasswordResetForm
+from runphys.password_reset import PasswordResetRequestForm
 
 auth_patterns = [
     path("login/", account_views.PasswordLoginView.as_view(), name="login"),
@@ -21,7 +21,7 @@ auth_patterns = [
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm),
         name="password_reset",
     ),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
@@ -53,5 +53,6 @@ urlpatterns = [
     path("clinic/invitations/<uuid:code>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("admin/login/", account_views.admin_login),
+    path("admin/password_change/", account_views.admin_password_change),
     path("admin/", admin.site.urls),
 ]

@@ -85,6 +85,18 @@ def test_wrong_password_re_renders_and_erases_nothing(alice_client, athlete):
     assert not AuditEvent.objects.filter(action__in=["erase", "anonymise"]).exists()
 
 
+def test_the_erasure_password_is_throttled_and_audited(alice_client, alice, athlete):
+    for _ in range(10):
+        assert "That is not your password." in alice_client.post(url(athlete), confirm("guess")).text
+    failed = AuditEvent.objects.filter(action="erasure_confirmation_failed")
+    assert failed.count() == 10 and {(e.actor, e.target_id) for e in failed} == {(alice, str(alice.pk))}
+    assert AuditEvent.objects.filter(action="login_locked", target_id=str(alice.pk)).count() == 1
+    refused = alice_client.post(url(athlete), confirm())
+    assert refused.status_code == 200 and "Too many attempts" in refused.text
+    assert Athlete.objects.filter(pk=athlete.pk, first_name="Hannah").exists()
+    assert AuditEvent.objects.filter(action="erasure_confirmation_refused", actor=alice).count() == 1
+
+
 def test_the_review_must_be_confirmed(alice_client, athlete):
     response = alice_client.post(url(athlete), {"password": PASSWORD})
     assert response.status_code == 200 and "reviewed" in response.context["form"].errors
