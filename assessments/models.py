@@ -38,6 +38,7 @@ from assessments.vocabulary import (
     Side,
 )
 from athletes.models import Athlete
+from runphys.bounds import max_length_checks
 from runphys.models import Clinic
 from runphys.tenancy import ClinicScopedQuerySet
 
@@ -90,7 +91,8 @@ class ReferenceValue(models.Model):
         help_text="The band drawn on progress charts. Leave both ends empty to use mean ± 1 SD.",
     )
     band_high = models.DecimalField("usual range to", max_digits=5, decimal_places=1, null=True, blank=True)
-    source = models.TextField(help_text="Where the numbers come from; shown beside every finding that uses them.")
+    source = models.TextField(max_length=1000,
+                              help_text="Where the numbers come from; shown beside every finding that uses them.")
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
@@ -114,6 +116,7 @@ class ReferenceValue(models.Model):
                 name="reference_band_ordered",
             ),
             models.CheckConstraint(condition=~Q(source=""), name="reference_source_required"),
+            *max_length_checks(source=1000),
         ]
 
     def __str__(self) -> str:
@@ -143,7 +146,7 @@ class MdcSetting(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     situation = models.CharField(max_length=30, choices=MdcSituation)
     degrees = models.DecimalField("MDC95 (degrees)", max_digits=4, decimal_places=1)
-    source = models.TextField()
+    source = models.TextField(max_length=1000)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
@@ -159,6 +162,7 @@ class MdcSetting(models.Model):
             models.CheckConstraint(condition=_in("situation", MdcSituation), name="mdc_situation"),
             models.CheckConstraint(condition=Q(degrees__gt=0, degrees__lte=45), name="mdc_degrees_range"),
             models.CheckConstraint(condition=~Q(source=""), name="mdc_source_required"),
+            *max_length_checks(source=1000),
         ]
 
     def __str__(self) -> str:
@@ -257,7 +261,7 @@ class Assessment(models.Model):
     knee_valgus = models.BooleanField(Compensation.KNEE_VALGUS.label, default=False)
     foot_turn_out = models.BooleanField(Compensation.FOOT_TURN_OUT.label, default=False)
     limited_extension_toe_off = models.BooleanField(Compensation.LIMITED_EXTENSION_TOE_OFF.label, default=False)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=4000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -272,6 +276,7 @@ class Assessment(models.Model):
                                    name="assessment_pain_at_rest_range"),
             models.CheckConstraint(condition=Q(pain_running__isnull=True) | Q(pain_running__lte=PAIN_MAX),
                                    name="assessment_pain_running_range"),
+            *max_length_checks(notes=4000),
         ]
 
     def __str__(self) -> str:

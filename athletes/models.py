@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from runphys import audit
+from runphys.bounds import max_length_checks
 from runphys.models import AuditEvent, Clinic
 from runphys.tenancy import ClinicScopedQuerySet
 
@@ -41,6 +42,9 @@ KM_PER_MILE = Decimal("1.609344")
 UNAUDITED_FIELDS = {"id", "code", "created_at", "updated_at", "last_assessed_on", "open_findings_count",
                     "search_text"}
 SEARCHED_FIELDS = ("first_name", "last_name", "email")
+# The names and email (100 + 100 + 254 and two spaces) folded: NFKD makes at most 18 characters of
+# one (U+FDFA); the folded text is cut there all the same, so no name can make the row unsavable.
+SEARCH_TEXT_MAX = 18 * (100 + 100 + 254 + 2)
 
 LIST_FIELDS = ("code", "clinic", "primary_clinician", "first_name", "last_name", "date_of_birth", "sport",
                "goal_event", "goal_event_on", "archived_at", "last_assessed_on", "open_findings_count")
@@ -234,9 +238,9 @@ class Athlete(models.Model):
 
     complaint_side = models.CharField("side of complaint", max_length=5, choices=Side, blank=True)
     complaint_onset_on = models.DateField("complaint began on", null=True, blank=True)
-    complaint = models.TextField("current complaint", blank=True)
-    injury_history = models.TextField(blank=True)
-    notes = models.TextField(blank=True)
+    complaint = models.TextField("current complaint", max_length=2000, blank=True)
+    injury_history = models.TextField(max_length=4000, blank=True)
+    notes = models.TextField(max_length=4000, blank=True)
 
     consent_email = models.BooleanField("agrees to receive email", default=False)
     consent_email_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -257,7 +261,7 @@ class Athlete(models.Model):
     last_assessed_on = models.DateField(null=True, blank=True, db_index=True, editable=False)
     open_findings_count = models.PositiveSmallIntegerField(default=0, editable=False)
     # Names and email folded for search (see searchable()); kept by save(), never typed.
-    search_text = models.TextField(default="", editable=False)
+    search_text = models.TextField(max_length=SEARCH_TEXT_MAX, default="", editable=False)
 
     objects = AthleteQuerySet.as_manager()
 
@@ -271,6 +275,7 @@ class Athlete(models.Model):
                          condition=models.Q(archived_at__isnull=True), name="athlete_active_by_assessed"),
         ]
         constraints = [
+            *max_length_checks(complaint=2000, injury_history=4000, notes=4000, search_text=SEARCH_TEXT_MAX),
             models.CheckConstraint(condition=~models.Q(first_name=""), name="athlete_first_name_required"),
             models.CheckConstraint(condition=~models.Q(last_name=""), name="athlete_last_name_required"),
             models.CheckConstraint(
@@ -376,7 +381,7 @@ class Athlete(models.Model):
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
     def searchable_text(self) -> str:
-        return searchable(" ".join(getattr(self, name) or "" for name in SEARCHED_FIELDS))
+        return searchable(" ".join(getattr(self, name) or "" for name in SEARCHED_FIELDS))[:SEARCH_TEXT_MAX]
 
     @property
     def is_archived(self) -> bool:

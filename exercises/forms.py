@@ -26,8 +26,6 @@ from exercises.models import (
 )
 from runphys.models import User
 
-MAX_LINES, MAX_LINE_LENGTH = 15, 300
-
 
 class LinesField(forms.CharField):
     """A list of sentences typed one per line (steps, cues, faults, cautions)."""
@@ -49,10 +47,7 @@ class LinesField(forms.CharField):
         # CharField's own NUL check sees the list, not the lines; PostgreSQL's JSON refuses \u0000.
         if any("\x00" in line for line in value):
             raise forms.ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")
-        if len(value) > MAX_LINES:
-            raise forms.ValidationError(f"At most {MAX_LINES} lines.", code="too_many_lines")
-        if any(len(line) > MAX_LINE_LENGTH for line in value):
-            raise forms.ValidationError(f"Keep each line under {MAX_LINE_LENGTH} characters.", code="line_too_long")
+        # The number of lines and their length: the model field's (exercises.models.TextLinesField).
 
 
 def use_dosage_ranges(form: forms.BaseForm) -> None:
@@ -338,7 +333,9 @@ class BaseItemFormSet(forms.BaseInlineFormSet):
 
 ProgramTemplateItemFormSet = forms.inlineformset_factory(
     ProgramTemplate, ProgramTemplateItem, form=ProgramTemplateItemForm, formset=BaseItemFormSet,
-    extra=1, can_delete=True, can_order=True, max_num=30, validate_max=True,
+    # absolute_max: however many forms the management data claims, no more than 30 are built (Django's
+    # own default would build 1,030, each with its exercise choices), and the formset says so.
+    extra=1, can_delete=True, can_order=True, max_num=30, validate_max=True, absolute_max=30,
 )
 
 

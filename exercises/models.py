@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from exercises.dosage import Dosage
+from runphys.bounds import max_length_check, max_length_checks
 from runphys.models import Clinic, User
 from runphys.tenancy import ClinicScopedQuerySet
 
@@ -170,6 +171,28 @@ class HasCode(Lookup):
         return f"{lhs} @> %s::jsonb", (*lhs_params, json.dumps([str(self.rhs)]))
 
 
+MAX_LINES, MAX_LINE_LENGTH = 15, 300
+
+
+class TextLinesField(models.JSONField):
+    """A JSON list of at most ``MAX_LINES`` sentences of at most ``MAX_LINE_LENGTH`` characters
+    (steps, cues, faults, cautions). The model checks the lines; the database bounds the stored JSON's
+    length (a CHECK in ``Exercise.Meta``), allowing every character at its longest escaped form (a
+    ``\\u`` surrogate pair, 12 characters) plus quotes and separators. See ``runphys.bounds``.
+    """
+
+    STORED_MAX = MAX_LINES * (MAX_LINE_LENGTH * 12 + 4) + 2
+
+    def validate(self, value, model_instance) -> None:
+        super().validate(value, model_instance)
+        if not isinstance(value, list) or not all(isinstance(line, str) for line in value):
+            raise ValidationError("Expected a list of lines.", code="invalid")
+        if len(value) > MAX_LINES:
+            raise ValidationError(f"At most {MAX_LINES} lines.", code="too_many_lines")
+        if any(len(line) > MAX_LINE_LENGTH for line in value):
+            raise ValidationError(f"Keep each line under {MAX_LINE_LENGTH} characters.", code="line_too_long")
+
+
 def https_only(value: str) -> None:
     """Video links open from a clinical page: only https, and the URL field checks the rest."""
     if not value.lower().startswith("https://"):
@@ -258,18 +281,19 @@ class Exercise(Dosage):
         help_text="Static or assisted stretching: never suggested when a finding says refer or review.",
     )
     equipment = CodeListField(codes=Equipment)
-    starting_position = models.TextField()
-    steps = models.JSONField(default=list, help_text="Ordered instructions, one sentence each.")
-    cues = models.JSONField("coaching cues", default=list, blank=True)
-    faults = models.JSONField("common faults", default=list, blank=True)
-    cautions = models.JSONField(default=list, blank=True, help_text="When not to do it, or when to stop.")
+    starting_position = models.TextField(max_length=1000)
+    steps = TextLinesField(default=list, help_text="Ordered instructions, one sentence each.")
+    cues = TextLinesField("coaching cues", default=list, blank=True)
+    faults = TextLinesField("common faults", default=list, blank=True)
+    cautions = TextLinesField(default=list, blank=True, help_text="When not to do it, or when to stop.")
     progression = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="The harder next step."
     )
     regression = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="The easier step back."
     )
-    progression_note = models.TextField(blank=True, help_text="How to make this same exercise harder or easier.")
+    progression_note = models.TextField(max_length=1000, blank=True,
+                                        help_text="How to make this same exercise harder or easier.")
     video_url = models.URLField("video link", blank=True, validators=[https_only])
     credit = models.CharField("credit / source", max_length=300, blank=True)
     # Static SVGs static/exercises/<illustration>-start.svg and -end.svg; copies keep their source's.
@@ -298,6 +322,9 @@ class Exercise(Dosage):
             models.CheckConstraint(condition=models.Q(family__in=Family.values), name="exercise_family_valid"),
             models.CheckConstraint(condition=models.Q(region__in=Region.values), name="exercise_region_valid"),
             models.CheckConstraint(condition=family_region_constraint(), name="exercise_family_fits_region"),
+            *max_length_checks(starting_position=1000, progression_note=1000),
+            *(max_length_check(name, TextLinesField.STORED_MAX, stored_as_json=True)
+              for name in ("steps", "cues", "faults", "cautions")),
         ]
         indexes = [models.Index(fields=["clinic", "archived_at"], name="exercise_clinic_archived")]
 
@@ -414,7 +441,7 @@ class ProgramTemplate(models.Model):
     )
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, blank=True, editable=False)
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=2000, blank=True)
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies", editable=False
     )
@@ -433,6 +460,7 @@ class ProgramTemplate(models.Model):
             models.UniqueConstraint(
                 fields=["slug"], condition=models.Q(clinic__isnull=True), name="program_template_shipped_slug_unique"
             ),
+            *max_length_checks(description=2000),
         ]
 
     def __str__(self) -> str:

@@ -179,7 +179,8 @@ def classify(error: Exception) -> tuple[bool, str]:
 
 
 def decode(reply: bytes | str) -> str:
-    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    """The server's words, at most 500 characters of them: a reason fits ``last_error`` whatever it says."""
+    return (reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply))[:500]
 
 
 def backoff(attempt: int) -> timedelta:

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 
@@ -44,3 +45,26 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response["Permissions-Policy"] = self.value
         return response
+
+
+class RequestSizeMiddleware:
+    """A body over ``settings.REQUEST_BODY_MAX_BYTES`` is refused (413) before anything reads it.
+
+    Django caps the form fields of a body, never its files, which are spooled to disk however large;
+    a request without a Content-Length has no body for Django (it reads that many bytes), so the
+    header is the whole of it. The proxy in front should refuse the same size (nginx
+    ``client_max_body_size``) so that the bytes are not even sent on.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body from a malformed length either
+        if length > settings.REQUEST_BODY_MAX_BYTES:
+            megabytes = settings.REQUEST_BODY_MAX_BYTES // (1024 * 1024)
+            return render(request, "413.html", {"megabytes": megabytes}, status=413)
+        return self.get_response(request)

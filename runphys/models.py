@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from runphys.bounds import max_length_checks
 from runphys.tenancy import ClinicScopedQuerySet
 
 
@@ -140,13 +141,14 @@ class Clinic(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=150)
-    address = models.TextField(blank=True)
+    address = models.TextField(max_length=500, blank=True)
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     logo = models.ImageField(upload_to="logos/", blank=True)
     paper_size = models.CharField(max_length=10, choices=PaperSize, default=PaperSize.A4)
     handout_footer = models.TextField(
-        blank=True, help_text="Printed at the foot of every handout, e.g. opening hours or a disclaimer."
+        max_length=1000, blank=True,
+        help_text="Printed at the foot of every handout, e.g. opening hours or a disclaimer.",
     )
     distance_unit = models.CharField(
         max_length=2, choices=DistanceUnit, default=DistanceUnit.KM, help_text="How running volume is shown."
@@ -172,6 +174,7 @@ class Clinic(models.Model):
             models.CheckConstraint(condition=models.Q(program_link_grace_days__lte=365), name="clinic_link_grace"),
             models.CheckConstraint(condition=models.Q(paper_size__in=["A4", "letter"]), name="clinic_paper_size"),
             models.CheckConstraint(condition=models.Q(distance_unit__in=["km", "mi"]), name="clinic_distance_unit"),
+            *max_length_checks(address=500, handout_footer=1000),
         ]
 
     def __str__(self) -> str:
@@ -314,6 +317,10 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type} {self.target_id}"
 
 
+# An email's bodies are rendered from templates around at most a few thousand typed characters.
+EMAIL_BODY_MAX, EMAIL_ERROR_MAX = 100_000, 1000
+
+
 class EmailDeliveryQuerySet(ClinicScopedQuerySet):
     def stuck(self, older_than: timedelta) -> "EmailDeliveryQuerySet":
         """Deliveries whose worker died: "sending" for longer than any send can take."""
@@ -355,8 +362,8 @@ class EmailDelivery(models.Model):
     request_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
     recipient = models.EmailField()
     subject = models.CharField(max_length=200)
-    body_text = models.TextField(blank=True)
-    body_html = models.TextField(blank=True)
+    body_text = models.TextField(max_length=EMAIL_BODY_MAX, blank=True)
+    body_html = models.TextField(max_length=EMAIL_BODY_MAX, blank=True)
     reply_to = models.EmailField(blank=True)
     attachment_path = models.CharField(max_length=300, blank=True, help_text="A file under MEDIA_ROOT.")
     attachment_name = models.CharField(max_length=100, blank=True)
@@ -364,7 +371,7 @@ class EmailDelivery(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     max_attempts = models.PositiveSmallIntegerField(default=5)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(max_length=EMAIL_ERROR_MAX, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     sending_since = models.DateTimeField(null=True, blank=True)
@@ -381,6 +388,7 @@ class EmailDelivery(models.Model):
                 name="email_delivery_status",
             ),
             models.CheckConstraint(condition=models.Q(max_attempts__gte=1), name="email_delivery_max_attempts"),
+            *max_length_checks(body_text=EMAIL_BODY_MAX, body_html=EMAIL_BODY_MAX, last_error=EMAIL_ERROR_MAX),
         ]
 
     def __str__(self) -> str:

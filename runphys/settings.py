@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "runphys.devices.DeviceCookieMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "runphys.middleware.RequestSizeMiddleware",
     "runphys.sessions.SessionLifetimeMiddleware",
     "runphys.twofactor.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -219,8 +220,19 @@ STORAGES = {
 # Outside production whitenoise serves straight from the finders, so no collectstatic is needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# Request sizes. One request must not be able to tie up a worker: the whole body is refused over
+# REQUEST_BODY_MAX_BYTES before it is read (runphys.middleware.RequestSizeMiddleware: two 5 MB
+# pictures and a form); the form fields apart from files over DATA_UPLOAD_MAX_MEMORY_SIZE (the
+# largest real form, a template of 30 exercises, is some tens of kB: 2 MB still lets an over-long
+# text reach its form and be refused there with the field's own message); more than
+# DATA_UPLOAD_MAX_NUMBER_FIELDS fields (30 template items of 19 fields fit) or
+# DATA_UPLOAD_MAX_NUMBER_FILES files is a 400. An upload over FILE_UPLOAD_MAX_MEMORY_SIZE is
+# spooled to a temporary file rather than held in memory; the pictures' own limit is 5 MB.
+REQUEST_BODY_MAX_BYTES = 12 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 4
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Email ----------------------------------------------------------------------------------------
 # Django 6.1 mailers. With EMAIL_HOST set, SMTP; otherwise (development) the console.

@@ -27,6 +27,7 @@ from django.utils import timezone
 from assessments import findings
 from exercises.dosage import Dosage, Side
 from exercises.models import Exercise, ProgramTemplate
+from runphys.bounds import max_length_checks
 from runphys.models import Clinic, EmailDelivery
 from runphys.tenancy import ClinicScopedQuerySet
 
@@ -411,7 +412,7 @@ class ProgramItem(Dosage):
     finding = models.CharField("suggested for", max_length=30, choices=MOTIVE_CHOICES, blank=True,
                                help_text="The finding that motivated the exercise; empty when you added it.")
     finding_detail = models.TextField(
-        blank=True, editable=False, help_text="What the finding said when the exercise was suggested.",
+        max_length=2000, blank=True, editable=False, help_text="What the finding said when the exercise was suggested.",
     )
 
     objects = ProgramItemQuerySet.as_manager()
@@ -422,6 +423,7 @@ class ProgramItem(Dosage):
             *Dosage.Meta.constraints,
             models.CheckConstraint(condition=Q(finding="") | Q(finding__in=list(findings.MOTIVES)),
                                    name="program_item_finding_valid"),
+            *max_length_checks(finding_detail=2000),
         ]
 
     def __str__(self) -> str:
@@ -466,6 +468,9 @@ class HandoutEmail(models.Model):
         max_length=2000, default=DEFAULT_HANDOUT_MESSAGE,
         help_text="Plain text, shown above the instructions and your clinic's contact details.",
     )
+
+    class Meta:
+        constraints = [*max_length_checks(message=2000)]
 
     def __str__(self) -> str:
         return f"Handout email of {self.clinic}"

@@ -84,3 +84,23 @@ def test_a_link_to_an_exercise_archived_since_survives_an_edit(alice_client, cli
     assert response.status_code == 302
     clinic_exercise.refresh_from_db()
     assert clinic_exercise.progression == harder
+
+
+@pytest.mark.parametrize("field", ["starting_position", "progression_note"])
+def test_a_megabyte_of_text_is_refused_with_the_fields_limit(alice_client, clinic_exercise, field):
+    """A 1 MB text once made every handout using the exercise take 18 s to render."""
+    before = clinic_exercise.starting_position, clinic_exercise.progression_note
+    response = alice_client.post(edit_url(clinic_exercise), exercise_form_data(**{field: "x" * 1024 * 1024}))
+    assert response.status_code == 200
+    assert "Ensure this value has at most 1000 characters (it has 1048576)." in response.text
+    clinic_exercise.refresh_from_db()
+    assert (clinic_exercise.starting_position, clinic_exercise.progression_note) == before
+
+
+def test_a_megabyte_of_steps_is_refused_by_line_count_and_by_line_length(alice_client, clinic_exercise):
+    many = alice_client.post(edit_url(clinic_exercise), exercise_form_data(steps="step\n" * 200_000))
+    assert many.status_code == 200 and "At most 15 lines." in many.text
+    long = alice_client.post(edit_url(clinic_exercise), exercise_form_data(steps="x" * 1024 * 1024))
+    assert long.status_code == 200 and "Keep each line under 300 characters." in long.text
+    clinic_exercise.refresh_from_db()
+    assert clinic_exercise.steps == ["Bend the knees a little.", "Step sideways ten times.", "Step back."]

@@ -188,3 +188,32 @@ def test_wrong_methods_are_refused(alice_client, clinic_template):
     assert alice_client.post(clinic_template.get_absolute_url()).status_code == 405
     assert alice_client.get(reverse("exercises:template_archive", args=[clinic_template.code])).status_code == 405
     assert alice_client.delete(CREATE).status_code == 405
+
+
+def test_a_thousand_forms_claimed_build_thirty_and_are_refused_with_a_message(library, alice_client, clinic_a,
+                                                                             clinic_exercise):
+    """``items-TOTAL_FORMS=1000`` once held a worker past gunicorn's time-out: now 30 forms at most
+    are built, whatever the management data claims, the page says why and nothing is saved."""
+    template = make_template(clinic_a, [clinic_exercise])
+    existing = list(template.items.all())
+    items_before = ProgramTemplateItem.objects.count()
+    data = template_post("Huge", [item(clinic_exercise, n) for n in range(40)], existing=existing)
+    data["items-TOTAL_FORMS"] = "1000"
+    response = alice_client.post(reverse("exercises:template_edit", args=[template.code]), data)
+    assert response.status_code == 200
+    formset = response.context["formset"]
+    assert formset.total_form_count() == 30 and len(formset.forms) == 30
+    assert "Please submit at most 30 forms." in response.text
+    template.refresh_from_db()
+    assert template.name != "Huge"
+    assert list(template.items.all()) == existing and ProgramTemplateItem.objects.count() == items_before
+    assert not AuditEvent.objects.filter(action="program_template_update").exists()
+
+
+def test_a_thousand_filled_forms_are_a_400_before_any_form_is_built(library, alice_client, clinic_a, clinic_exercise):
+    template = make_template(clinic_a, [clinic_exercise])
+    data = template_post("Huge", [item(clinic_exercise, n) for n in range(1000)])
+    response = alice_client.post(reverse("exercises:template_edit", args=[template.code]), data)
+    assert response.status_code == 400 and "Nothing was saved" in response.text
+    template.refresh_from_db()
+    assert template.name != "Huge" and template.items.count() == 1
