@@ -16,6 +16,7 @@ from runphys import throttle
 from runphys.models import User
 
 MIN_AGE, MAX_AGE = 10, 100
+TREATING_LOCKED = "Only a clinic admin or the treating clinician can change who treats this athlete."
 PAGE_SIZES = (25, 50, 100)
 
 
@@ -65,6 +66,9 @@ class AthleteForm(forms.ModelForm):
         self.fields["primary_clinician"].label_from_instance = lambda member: member.full_name or member.email
         if self.instance._state.adding:
             self.fields["primary_clinician"].initial = user.pk
+        elif not self.instance.treating_clinician_can_be_changed_by(user):
+            self.fields["primary_clinician"].disabled = True
+            self.fields["primary_clinician"].help_text = TREATING_LOCKED
         self.fields["weekly_volume"].label = f"Weekly running volume ({self.unit})"
         self.fields["long_run"].label = f"Typical long run ({self.unit})"
         self.fields["weekly_volume"].initial = km_to(self.instance.weekly_volume_km, self.unit)
@@ -147,6 +151,16 @@ class AthleteForm(forms.ModelForm):
         if day and day > timezone.localdate():
             raise forms.ValidationError("The information cannot have been given in the future.")
         return day
+
+    def clean_primary_clinician(self) -> User | None:
+        """A disabled field keeps the stored value whatever is posted; a posted change to it (the
+        browser sends none) is refused rather than ignored, so the sender learns it did not happen."""
+        clinician = self.cleaned_data.get("primary_clinician")
+        if self.fields["primary_clinician"].disabled:
+            posted = self.data.get(self.add_prefix("primary_clinician"))
+            if posted is not None and posted != str(self.instance.primary_clinician_id or ""):
+                raise forms.ValidationError(TREATING_LOCKED, code="treating_locked")
+        return clinician
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip()

@@ -397,6 +397,14 @@ class Athlete(models.Model):
             user.is_clinic_admin or self.primary_clinician_id == user.pk
         )
 
+    def treating_clinician_can_be_changed_by(self, user) -> bool:
+        """A clinic admin of the athlete's clinic, or the current treating clinician (who may hand
+        the athlete over). Nobody else: being the treating clinician is what lets a clinician export
+        the record, so a clinician must not be able to name themselves."""
+        return user.is_authenticated and user.clinic is not None and user.clinic.pk == self.clinic_id and (
+            user.is_clinic_admin or (self.primary_clinician_id is not None and self.primary_clinician_id == user.pk)
+        )
+
     # --- Change tracking for the audit log ---------------------------------------------------------
 
     @classmethod

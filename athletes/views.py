@@ -93,6 +93,8 @@ def athlete_edit(request: HttpRequest, code: UUID) -> HttpResponse:
             else:
                 messages.info(request, "Nothing changed.")
             return redirect(athlete)
+        if form.has_error("primary_clinician", "treating_locked"):
+            audit.record("update_refused", request=request, target=athlete, fields=["primary_clinician"])
     else:
         record_view(request, athlete)
     return render(request, "athletes/athlete_form.html", {"form": form, "athlete": athlete})

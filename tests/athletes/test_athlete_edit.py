@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from athletes.models import Athlete
 from runphys.models import AuditEvent
+from tests.factories import make_user
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +124,82 @@ def test_an_anonymised_record_cannot_be_edited(alice_client, athlete):
     alice_client.post(url(athlete), {"first_name": "Back", "last_name": "Again"})
     athlete.refresh_from_db()
     assert athlete.first_name == "Anonymised"
+
+
+# --- Who treats the athlete: only a clinic admin or the treating clinician changes it (#17 item 8) ---
+
+@pytest.fixture
+def dora(clinic_a):
+    """A clinician of clinic A who does not treat the athlete (bob does)."""
+    return make_user("dora@clinic-a.example", "Dora Diaz", clinic_a)
+
+
+def test_a_clinician_refused_an_export_cannot_name_themselves_treating_and_then_export(dora, athlete, bob):
+    client = logged_in(dora)
+    assert client.post(reverse("athlete_export", args=[athlete.code])).status_code == 403
+    response = client.post(url(athlete), form_data(client, athlete, primary_clinician=str(dora.pk)))
+    assert response.status_code == 200
+    assert response.context["form"].errors["primary_clinician"] == [
+        "Only a clinic admin or the treating clinician can change who treats this athlete."]
+    assert "Only a clinic admin or the treating clinician" in response.text
+    athlete.refresh_from_db()
+    assert athlete.primary_clinician == bob
+    assert not AuditEvent.objects.filter(action="update").exists()
+    refused = AuditEvent.objects.get(action="update_refused")
+    assert (refused.actor, refused.target_id, refused.fields) == (dora, str(athlete.code), ["primary_clinician"])
+    assert client.post(reverse("athlete_export", args=[athlete.code])).status_code == 403
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_others_see_the_treating_clinician_disabled_and_still_edit_the_rest(dora, athlete, bob):
+    client = logged_in(dora)
+    form = client.get(url(athlete)).context["form"]
+    assert form.fields["primary_clinician"].disabled
+    assert 'name="primary_clinician"' in client.get(url(athlete)).text  # shown, but disabled
+    # A browser sends no value for a disabled field: the other changes are saved, the clinician kept.
+    data = form_data(client, athlete, notes="Seen by Dora while Bob is away")
+    del data["primary_clinician"]
+    assert client.post(url(athlete), data).status_code == 302
+    athlete.refresh_from_db()
+    assert athlete.notes == "Seen by Dora while Bob is away" and athlete.primary_clinician == bob
+
+
+def test_nobody_but_an_admin_claims_an_athlete_without_a_treating_clinician(dora, alice_client, athlete):
+    athlete.primary_clinician = None
+    athlete.save()
+    client = logged_in(dora)
+    assert client.get(url(athlete)).context["form"].fields["primary_clinician"].disabled
+    assert client.post(url(athlete), form_data(client, athlete, primary_clinician=str(dora.pk))).status_code == 200
+    athlete.refresh_from_db()
+    assert athlete.primary_clinician is None
+    assert alice_client.post(url(athlete), form_data(alice_client, athlete, primary_clinician=str(dora.pk))
+                             ).status_code == 302
+    athlete.refresh_from_db()
+    assert athlete.primary_clinician == dora
+
+
+def test_the_treating_clinician_hands_over_and_cannot_take_the_athlete_back(bob_client, bob, dora, athlete):
+    assert not bob_client.get(url(athlete)).context["form"].fields["primary_clinician"].disabled
+    assert bob_client.post(url(athlete), form_data(bob_client, athlete, primary_clinician=str(dora.pk))
+                           ).status_code == 302
+    athlete.refresh_from_db()
+    assert athlete.primary_clinician == dora
+    assert AuditEvent.objects.get(action="update").fields == ["primary_clinician"]
+    assert bob_client.post(url(athlete), form_data(bob_client, athlete, primary_clinician=str(bob.pk))
+                           ).status_code == 200
+    athlete.refresh_from_db()
+    assert athlete.primary_clinician == dora
+
+
+def test_a_clinic_admin_reassigns_any_athlete(alice_client, dora, athlete):
+    assert alice_client.post(url(athlete), form_data(alice_client, athlete, primary_clinician=str(dora.pk))
+                             ).status_code == 302
+    athlete.refresh_from_db()
+    assert athlete.primary_clinician == dora
+
+
+def test_a_new_athlete_still_takes_any_member_as_treating_clinician(dora, bob):
+    client = logged_in(dora)
+    form = client.get(reverse("athlete_create")).context["form"]
+    assert not form.fields["primary_clinician"].disabled
+    assert form.fields["primary_clinician"].initial == dora.pk
