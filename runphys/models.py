@@ -271,6 +271,13 @@ class Invitation(models.Model):
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
 
+    def existing_account(self) -> User | None:
+        """The account the invited address already has, if any. An account belongs to one clinic
+        (``User.membership``: nothing lets a user choose between clinics), so such an invitation
+        cannot be accepted: two clinics inviting one address before either invitation is accepted
+        is how it happens."""
+        return User.objects.filter(email=User.objects.canonical_email(self.email)).first()
+
     def accept(self, *, full_name: str, password: str) -> User:
         user = User.objects.create_user(self.email, password, full_name=full_name)
         Membership.objects.create(user=user, clinic=self.clinic, role=self.role)

@@ -11,7 +11,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -181,17 +181,34 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = Invitation.objects.by_token(token).select_related("clinic").first()
     if invitation is None or not invitation.is_pending:
         return render(request, "runphys/invitation_invalid.html", status=404)
+    if invitation.existing_account() is not None:
+        return invitation_for_an_existing_account(request, invitation)
     form = AcceptInvitationForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            # Lock the row: two tabs submitting the same link create one account.
-            invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-            if not invitation.is_pending:
-                return render(request, "runphys/invitation_invalid.html", status=404)
-            user = invitation.accept(full_name=form.cleaned_data["full_name"],
-                                     password=form.cleaned_data["password1"])
-            audit.record("invitation_accept", request=request, actor=user, target=invitation)
+        try:
+            with transaction.atomic():
+                # Lock the row: two tabs submitting the same link create one account.
+                invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+                if not invitation.is_pending:
+                    return render(request, "runphys/invitation_invalid.html", status=404)
+                user = invitation.accept(full_name=form.cleaned_data["full_name"],
+                                         password=form.cleaned_data["password1"])
+                audit.record("invitation_accept", request=request, actor=user, target=invitation)
+        except IntegrityError:
+            # The address got its account meanwhile (another clinic's invitation accepted at the
+            # same moment), or one the database's case folding matches: the same answer.
+            return invitation_for_an_existing_account(request, invitation)
         login(request, user)
         messages.success(request, f"Welcome to {invitation.clinic}.")
         return redirect("dashboard")
     return render(request, "runphys/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+def invitation_for_an_existing_account(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """The address already has an account, which belongs to another clinic (or to this one): the
+    invitation cannot add a second clinic to it. Nothing changes; the invitation stays pending for
+    its clinic admin to withdraw. Only the account's owner, logged in, is told which clinic it is in."""
+    account = invitation.existing_account()
+    own = request.user.is_authenticated and account is not None and request.user.pk == account.pk
+    return render(request, "runphys/invitation_account_exists.html",
+                  {"invitation": invitation, "own_clinic": request.user.clinic if own else None}, status=409)

@@ -201,3 +201,76 @@ def test_clinic_logo_must_be_an_image_by_content(alice_client, clinic_a):
     assert response.status_code == 200
     clinic_a.refresh_from_db()
     assert not clinic_a.logo
+
+
+# --- One address invited by two clinics (#17 item 9): a clear refusal, never a server error ---------
+
+PASSWORD = {"full_name": "Dora Diaz", "password1": "hip-ir-prone-35deg", "password2": "hip-ir-prone-35deg"}
+
+
+@pytest.fixture
+def two_invitations(clinic_a, clinic_b, alice, charlie):
+    """Clinic A and clinic B both invite Dora before she accepts either: (link A, link B)."""
+    _, token_a = Invitation.issue(clinic=clinic_a, email="dora@clinic-a.example", role="clinician", invited_by=alice)
+    _, token_b = Invitation.issue(clinic=clinic_b, email="dora@clinic-a.example", role="admin", invited_by=charlie)
+    return Invitation.accept_path(token_a), Invitation.accept_path(token_b)
+
+
+def assert_refused_and_nothing_changed(response, clinic_a, clinic_b) -> None:
+    assert response.status_code == 409
+    assert "This address already has a RunPhys account" in response.text
+    assert "ask its clinic admin to invite another address" in response.text
+    assert User.objects.filter(email__iexact="dora@clinic-a.example").count() == 1
+    dora = User.objects.get(email__iexact="dora@clinic-a.example")
+    assert [m.clinic for m in dora.memberships.all()] == [clinic_a]
+    assert Invitation.objects.get(clinic=clinic_b).is_pending
+    assert not AuditEvent.objects.filter(action="invitation_accept", clinic=clinic_b).exists()
+
+
+def test_a_second_clinics_invitation_to_an_address_with_an_account_is_refused_logged_out(
+        two_invitations, client, clinic_a, clinic_b):
+    link_a, link_b = two_invitations
+    assert client.post(link_a, PASSWORD).status_code == 302
+    client.post(reverse("logout"))
+    page = client.get(link_b)
+    assert_refused_and_nothing_changed(page, clinic_a, clinic_b)
+    assert "as a member of" not in page.text  # a visitor is not told where the account is
+    assert 'name="password1"' not in page.text
+    assert_refused_and_nothing_changed(client.post(link_b, PASSWORD), clinic_a, clinic_b)
+    assert client.get(reverse("dashboard")).status_code == 302  # still logged out
+
+
+def test_a_second_clinics_invitation_opened_by_the_logged_in_owner_is_refused(
+        two_invitations, client, clinic_a, clinic_b):
+    link_a, link_b = two_invitations
+    assert client.post(link_a, PASSWORD).status_code == 302  # accepting logs Dora in
+    page = client.get(link_b)
+    assert_refused_and_nothing_changed(page, clinic_a, clinic_b)
+    assert "as a member of\n    Clinic A Physio" in page.text
+    assert_refused_and_nothing_changed(client.post(link_b, PASSWORD), clinic_a, clinic_b)
+    dora = User.objects.get(email="dora@clinic-a.example")
+    assert dora.check_password("hip-ir-prone-35deg")
+    assert client.get(reverse("dashboard")).context["user"] == dora  # still Dora, still in clinic A
+
+
+def test_the_address_in_another_case_is_the_same_address(clinic_a, clinic_b, charlie, client):
+    from tests.factories import make_user
+
+    make_user("Dora@Clinic-A.example", "Dora Diaz", clinic_a)
+    _, token = Invitation.issue(clinic=clinic_b, email="DORA@CLINIC-A.EXAMPLE", role="clinician", invited_by=charlie)
+    link = Invitation.accept_path(token)
+    assert_refused_and_nothing_changed(client.get(link), clinic_a, clinic_b)
+    Invitation.objects.filter(clinic=clinic_b).update(email="dORA@clinic-a.EXAMPLE")  # a row stored as typed
+    assert_refused_and_nothing_changed(client.post(link, PASSWORD), clinic_a, clinic_b)
+
+
+def test_an_account_the_lookup_misses_but_the_database_refuses_is_the_same_refusal(
+        two_invitations, client, clinic_a, clinic_b):
+    """Two acceptances at the same moment: the second one's insert meets the unique address (here an
+    account stored with capitals, which the exact lookup does not see but the database's case-folded
+    constraint does)."""
+    link_a, link_b = two_invitations
+    assert client.post(link_a, PASSWORD).status_code == 302
+    client.post(reverse("logout"))
+    User.objects.filter(email="dora@clinic-a.example").update(email="Dora@Clinic-A.example")
+    assert_refused_and_nothing_changed(client.post(link_b, PASSWORD), clinic_a, clinic_b)
