@@ -29,7 +29,8 @@ import logging
 import smtplib
 import socket
 from datetime import timedelta
-from email.utils import make_msgid
+from email.headerregistry import Address
+from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -37,7 +38,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.tasks import task
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from runphys.models import Clinic, EmailDelivery, Invitation, User
@@ -45,14 +47,38 @@ from runphys.models import Clinic, EmailDelivery, Invitation, User
 logger = logging.getLogger(__name__)
 
 
+def render_plain(template_name: str, context: dict) -> str:
+    """A template rendered with autoescaping off: a subject or a plain-text body is not HTML, so
+    "O'Brien & Daughters <Physio>" arrives as typed, not as "O&#x27;Brien &amp; Daughters". Off
+    here, in code, so that no text template can forget it. The result is a plain str, not the
+    SafeString a template returns: wherever a page shows it (a preview) it is escaped like any
+    other text."""
+    return str.__str__(get_template(template_name).template.render(Context(context, autoescape=False)))
+
+
 def render_parts(name: str, context: dict) -> tuple[str, str, str]:
+    """(subject, text body, HTML body); only the HTML body is escaped."""
     # A subject is one line whatever the template or the data say: no header can be injected.
-    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-    # Plain str, not the SafeString a template returns: the text body is not HTML and must be
-    # escaped wherever a page shows it (a preview), like any other text.
-    text = str.__str__(render_to_string(f"emails/{name}-body.txt", context))
+    # (Callers refuse data with a line break first, with a message; see ``line_break_in``.)
+    subject = " ".join(render_plain(f"emails/{name}-subject.txt", context).split())
+    text = render_plain(f"emails/{name}-body.txt", context)
     html = render_to_string(f"emails/{name}-body.html", context)
     return subject, text, html
+
+
+def line_break_in(value: str) -> bool:
+    """Whether ``value`` holds a line break of any kind (CR, LF, and the others ``str.splitlines``
+    knows): such a value cannot go into an email header."""
+    return "".join(value.splitlines()) != value
+
+
+def sender(from_name: str = "") -> str:
+    """The From header: the configured sender's address (so SPF and DMARC hold for our domain)
+    under ``from_name`` when one is given. Built as an ``Address``, so a display name with commas,
+    quotes or non-ASCII letters is quoted and encoded by the email library, never concatenated."""
+    if not from_name:
+        return settings.DEFAULT_FROM_EMAIL
+    return str(Address(display_name=from_name, addr_spec=parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
 
 
 class EmailLimitReached(Exception):
@@ -84,6 +110,7 @@ def queue(
     kind: str,
     clinic: Clinic | None = None,
     requested_by: User | None = None,
+    from_name: str = "",
     reply_to: str = "",
     request_key: str | None = None,
     attachment_path: str = "",
@@ -94,7 +121,8 @@ def queue(
 
     Raises ``EmailLimitReached`` (nothing stored) when the clinic has used its hourly allowance;
     views turn it into a message: ``messages.error(request, str(error))``. With ``waiting`` the
-    delivery is stored but not enqueued until ``release`` gives it its attachment.
+    delivery is stored but not enqueued until ``release`` gives it its attachment. ``from_name``
+    is the From header's display name (see ``sender``); like the subject it is one line.
     """
     subject, text, html = render_parts(name, context)
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">") or "runphys.localhost"
@@ -110,6 +138,7 @@ def queue(
             subject=subject,
             body_text=text,
             body_html=html,
+            from_name=" ".join(from_name.split()),
             reply_to=reply_to,
             attachment_path=attachment_path,
             attachment_name=attachment_name,
@@ -148,6 +177,7 @@ def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         delivery.subject,
         delivery.body_text,
+        from_email=sender(delivery.from_name),
         to=[delivery.recipient],
         reply_to=[delivery.reply_to] if delivery.reply_to else None,
         headers={"Message-ID": delivery.message_id},

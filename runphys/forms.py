@@ -8,6 +8,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import password_validation
 
+from runphys import emails
 from runphys.models import Clinic, Invitation, Membership, User
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
@@ -82,6 +83,14 @@ class ClinicForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = submit_helper("Save clinic settings")
+
+    def clean_name(self) -> str:
+        # The name is the From display name and the subject of the clinic's handout emails.
+        name = self.cleaned_data["name"]
+        if emails.line_break_in(name):
+            raise forms.ValidationError("The clinic's name must be on one line: it is the sender's name and the "
+                                        "subject of the clinic's emails.")
+        return name
 
     def clean_time_zone(self) -> str:
         zone = self.cleaned_data["time_zone"].strip()

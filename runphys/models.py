@@ -371,6 +371,9 @@ class EmailDelivery(models.Model):
     subject = models.CharField(max_length=200)
     body_text = models.TextField(max_length=EMAIL_BODY_MAX, blank=True)
     body_html = models.TextField(max_length=EMAIL_BODY_MAX, blank=True)
+    # The From header's display name (a handout's is its clinic's); the address is always the
+    # configured sender, so SPF and DMARC hold. Empty: DEFAULT_FROM_EMAIL as it stands.
+    from_name = models.CharField(max_length=150, blank=True)
     reply_to = models.EmailField(blank=True)
     attachment_path = models.CharField(max_length=300, blank=True, help_text="A file under MEDIA_ROOT.")
     attachment_name = models.CharField(max_length=100, blank=True)

@@ -2,9 +2,12 @@
 
 import asyncio
 import email
+import email.policy
 import socket
 import threading
-from email.message import Message
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.utils import parseaddr
 
 from aiosmtpd.controller import Controller
 
@@ -48,6 +51,20 @@ class RecordingHandler:
     # A method, not a property: aiosmtpd inspects the handler's attributes for every connection.
     def messages(self) -> list[Message]:
         return [email.message_from_bytes(raw) for raw in self.received]
+
+    def parsed(self) -> list[EmailMessage]:
+        """The messages read as a mail client reads them (the modern policy): address headers give
+        their display names and addresses decoded, ``get_body`` finds the text and HTML parts."""
+        return [email.message_from_bytes(raw, policy=email.policy.default) for raw in self.received]
+
+
+def address_of(header: str) -> tuple[str, str]:
+    """(display name, address) of a raw address header as RFC 2047 reads it. Python's modern
+    parser puts a space between two adjacent encoded words of a display name (RFC 2047 6.2 says
+    the whitespace between them is ignored), so a long non-ASCII name folded over two lines would
+    read back with a space inside a word; ``decode_header`` joins them as mail clients do."""
+    display, address = parseaddr(header)
+    return str(make_header(decode_header(display))), address
 
 
 class SMTPServer:

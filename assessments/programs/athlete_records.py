@@ -180,7 +180,8 @@ def export_emails(athlete) -> list[dict]:
     """The handout emails sent or asked for: when, to which address, which version, what became of it."""
     return [
         {"asked_at": d.created_at, "program": d.version.title, "version": d.version.number,
-         "to": d.email.recipient, "status": d.email.get_status_display(), "sent_at": d.email.sent_at}
+         "to": d.email.recipient, "note": d.note, "status": d.email.get_status_display(),
+         "sent_at": d.email.sent_at}
         for d in HandoutDelivery.objects.filter(version__program__athlete=athlete)
         .select_related("email", "version").order_by("created_at")
     ]
@@ -190,12 +191,14 @@ ERASED = "Cancelled: the athlete's record was erased before it was sent."
 
 def forget_recipients(athlete) -> None:
     """The erasure anonymiser for handout emails: the records keep what was sent and when, not to
-    whom (the address is the athlete's), and an email still in the queue, or waiting for its PDF,
-    is cancelled, so a handout never reaches an athlete whose record was erased. A worker only
-    claims a queued row (``runphys.emails.claim``) and only waiting rows are released, so once this
-    commits none of them goes out; one already being handed to the mail server at this moment
-    cannot be called back."""
+    whom (the address is the athlete's) nor the physio's personal note, and an email still in the
+    queue, or waiting for its PDF, is cancelled, so a handout never reaches an athlete whose record
+    was erased. A worker only claims a queued row (``runphys.emails.claim``) and only waiting rows
+    are released, so once this commits none of them goes out; one already being handed to the mail
+    server at this moment cannot be called back."""
     sent = EmailDelivery.objects.filter(handout__version__program__athlete=athlete)
     unsent = sent.filter(status__in=[EmailDelivery.Status.WAITING, EmailDelivery.Status.QUEUED])
     unsent.update(status=EmailDelivery.Status.FAILED, failed_at=timezone.now(), last_error=ERASED)
     sent.update(recipient="", body_text="", body_html="", attachment_path="")
+    # The physio's personal notes are free text that may name the athlete.
+    HandoutDelivery.objects.filter(version__program__athlete=athlete).exclude(note="").update(note="")

@@ -13,7 +13,14 @@ from crispy_forms.layout import Column, Div, Field, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
-from assessments.programs.models import COMMENT_MAX, FEELS, HandoutEmail, ProgramItem, ProgramVersion
+from assessments.programs.models import (
+    COMMENT_MAX,
+    FEELS,
+    HANDOUT_NOTE_MAX,
+    HandoutEmail,
+    ProgramItem,
+    ProgramVersion,
+)
 from assessments.programs.suggestions import Suggestions
 from exercises.dosage import Dosage
 from exercises.forms import dosage_layout, use_dosage_ranges
@@ -143,14 +150,33 @@ class ProgramItemForm(forms.ModelForm):
 
 
 class SendHandoutForm(forms.Form):
-    """Only a one-time key: the same confirmation page submitted twice sends once."""
+    """The physio's personal note, and a one-time key: the same confirmation page submitted twice
+    sends once.
 
+    The note is counted after its line endings are made ``\n``: a browser counts a line break as
+    one character against ``maxlength`` but posts it as two (CR LF), so a note the textarea took
+    whole is never refused for its line breaks."""
+
+    note = forms.CharField(
+        required=False, label="Personal note (optional)",
+        help_text=f"Shown once, above the clinic's message, in this email only. Up to {HANDOUT_NOTE_MAX} characters.",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": HANDOUT_NOTE_MAX, "data-testid": "send-note",
+                                     "aria-describedby": "note-count", "data-count-into": "note-count"}),
+    )
     request_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["request_key"] = uuid.uuid4()
+
+    def clean_note(self) -> str:
+        note = "\n".join(self.cleaned_data["note"].splitlines()).strip()
+        if len(note) > HANDOUT_NOTE_MAX:
+            raise forms.ValidationError(
+                f"A personal note can be at most {HANDOUT_NOTE_MAX} characters; this one has {len(note)}. "
+                "Shorten it and send again.")
+        return note
 
 
 class HandoutEmailForm(forms.ModelForm):

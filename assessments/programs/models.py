@@ -487,16 +487,25 @@ class HandoutDeliveryQuerySet(ClinicScopedQuerySet):
         return self.select_related("email", "email__requested_by")
 
 
+HANDOUT_NOTE_MAX = 500
+
+
 class HandoutDelivery(models.Model):
+    """One handout email asked for. ``note`` is the physio's personal line for this email, kept
+    as written (the message built from it is kept only until it is sent, and a retry sends that
+    same message); erasure clears it, since it may name the athlete."""
+
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     version = models.ForeignKey("assessments.ProgramVersion", on_delete=models.PROTECT, related_name="deliveries")
     email = models.OneToOneField(EmailDelivery, on_delete=models.PROTECT, related_name="handout")
+    note = models.TextField(max_length=HANDOUT_NOTE_MAX, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = HandoutDeliveryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [*max_length_checks(note=HANDOUT_NOTE_MAX)]
 
     def __str__(self) -> str:
         return f"Handout delivery {self.code}"

@@ -442,7 +442,7 @@ def send_handout(request: HttpRequest, code: UUID) -> HttpResponse:
     form = SendHandoutForm(request.POST or None)
     if request.method == "POST" and not refusal and form.is_valid():
         try:
-            delivery, created = deliveries.send(version, by=request.user,
+            delivery, created = deliveries.send(version, by=request.user, note=form.cleaned_data["note"],
                                                 request_key=str(form.cleaned_data["request_key"]))
         except EmailLimitReached as error:
             messages.error(request, str(error))
@@ -453,7 +453,9 @@ def send_handout(request: HttpRequest, code: UUID) -> HttpResponse:
             else:
                 messages.info(request, "That email was already queued; it is sent once.")
             return redirect(version.program)
-    subject, body = ("", "") if refusal else deliveries.preview(version)
+    # The preview shows the note as it stands (a re-rendered form keeps what was typed).
+    note = form.cleaned_data.get("note", "") if form.is_bound and form.is_valid() else ""
+    subject, body = ("", "") if refusal else deliveries.preview(version, note=note)
     audit.record("view", request=request, target=athlete)
     return render(request, "assessments/handout_send.html", {
         "version": version, "program": version.program, "athlete": athlete, "form": form,

@@ -182,14 +182,16 @@ def test_clinic_settings_saved_by_admin_only(alice_client, bob_client, clinic_a)
 @pytest.mark.parametrize("field, value, error", [
     ("time_zone", "Mars/Olympus", "Choose a time zone by its name"),
     ("program_link_grace_days", "400", "less than or equal to 365"),
+    ("name", "Clinic A\r\nBcc: victim@evil.example", "must be on one line"),  # it goes into email headers
 ])
-def test_clinic_settings_refuse_a_bad_time_zone_or_grace(alice_client, clinic_a, field, value, error):
+def test_clinic_settings_refuse_a_bad_time_zone_grace_or_name(alice_client, clinic_a, field, value, error):
     data = {"name": clinic_a.name, "paper_size": "A4", "distance_unit": "km", "time_zone": "Europe/London",
             "program_link_grace_days": "28", field: value}
     response = alice_client.post(reverse("clinic_settings"), data)
     assert response.status_code == 200 and error in response.text
     clinic_a.refresh_from_db()
-    assert (clinic_a.time_zone, clinic_a.program_link_grace_days) == ("Europe/London", 28)
+    assert (clinic_a.name, clinic_a.time_zone, clinic_a.program_link_grace_days) == (
+        "Clinic A Physio", "Europe/London", 28)
 
 
 def test_clinic_logo_must_be_an_image_by_content(alice_client, clinic_a):

@@ -44,7 +44,7 @@ def test_the_summary_is_the_record_for_a_person_to_read(clinic_a, bob):
     athlete.record_email_consent(True, by=bob)
     athlete.save(actor=bob)
     issue(world.program.latest, by=bob)
-    deliveries.send(world.program.latest, by=bob, request_key="summary-test")
+    deliveries.send(world.program.latest, by=bob, request_key="summary-test", note="See you on the 14th & good luck")
     archive = zipfile.ZipFile(io.BytesIO(export.build(athlete).content))
     summary = " ".join(archive.read("summary.html").decode().split())
     assert "Your record at Clinic A Physio" in summary and "Ines Okafor" in summary
@@ -53,6 +53,7 @@ def test_the_summary_is_the_record_for_a_person_to_read(clinic_a, bob):
     assert "Hip program, version 1, given to you on" in summary
     assert "Prone hip internal rotation" in summary and "Single-leg rotational hip control" in summary
     assert "Emails we sent you" in summary and "ines@runner.example" in summary and "Queued" in summary
+    assert "Note: See you on the 14th &amp; good luck" in summary  # the physio's note, as sent
     assert "<script" not in summary and "src=" not in summary
 
 
@@ -86,7 +87,7 @@ def test_anonymising_de_identifies_the_handouts_notes_and_emails(clinic_a, bob, 
     version = ProgramVersion.objects.for_handout().get(pk=version.pk)
     issued = version.pdf.name
     assert "Ines Okafor" in text_of(issued) and "Berlin marathon" in text_of(issued)
-    queued, _ = deliveries.send(version, by=bob, request_key="erasure-test")
+    queued, _ = deliveries.send(version, by=bob, request_key="erasure-test", note="Ines, good luck in Berlin")
 
     with django_capture_on_commit_callbacks(execute=True):
         assert erasure.erase(athlete, actor=bob) == erasure.Outcome.ANONYMISED
@@ -104,6 +105,8 @@ def test_anonymising_de_identifies_the_handouts_notes_and_emails(clinic_a, bob, 
     assert not ProgramItem.objects.filter(version=version).exclude(notes="").exists()
     email = EmailDelivery.objects.get(pk=queued.email.pk)
     assert (email.recipient, email.status, email.last_error) == ("", "failed", athlete_records.ERASED)
+    queued.refresh_from_db()
+    assert queued.note == ""  # the physio's note may name the athlete
     assert AuditEvent.objects.filter(action="anonymise", target_type="program_version",
                                      target_id=str(version.code)).exists()
     # The export now holds the de-identified handout.
