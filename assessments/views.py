@@ -37,7 +37,8 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
     table = reference_table(request.user.clinic)
     rows = [(assessment, [f for f in assessment.findings(table) if f.is_open]) for assessment in page]
-    audit.record("list", request=request, target_type="assessment", fields=[])
+    audit.shown(request, "assessment", page)
+    audit.shown(request, "athlete", [assessment.athlete for assessment in page])
     return render(request, "assessments/assessment_list.html", {"page": page, "rows": rows})
 
 

@@ -200,8 +200,6 @@ class AthleteFilterForm(forms.Form):
     (bench/athlete_list.py). The form still parses and validates every parameter.
     """
 
-    SORTS = {"name": AthleteQuerySet.by_name, "last_assessed": AthleteQuerySet.by_last_assessment}
-
     q = forms.CharField(required=False, max_length=100, label="Name or email")
     sport = forms.ChoiceField(required=False, choices=[("", "Any sport"), *Athlete.Sport.choices])
     status = forms.ChoiceField(required=False, choices=[("active", "Active"), ("archived", "Archived"),
@@ -241,7 +239,7 @@ class AthleteFilterForm(forms.Form):
             athletes = athletes.filter(open_findings_count__gt=0)
         if text := self.value("q"):
             athletes = athletes.search(text)
-        return self.SORTS[self.value("sort")](athletes)
+        return athletes
 
 
 class QuickSearchForm(forms.Form):

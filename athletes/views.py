@@ -5,20 +5,19 @@ athletes and a quick search) and runphys imports no domain app; the project URLc
 ``dashboard`` under the name "dashboard".
 
 Every page that shows one athlete's record appends a "view" event to the audit log; writes are
-audited by the model itself (``Athlete.save``/``delete`` with the request). The list shows names
-only and is not logged per athlete.
+audited by the model itself (``Athlete.save``/``delete`` with the request). The list, its search
+and the dashboard log the athletes they showed as one "list" event a page (``audit.shown``).
 """
 
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from athletes import erasure, export
+from athletes import erasure, export, paging
 from athletes.forms import AthleteFilterForm, AthleteForm, ErasureForm, QuickSearchForm
 from athletes.models import Athlete
 from runphys import audit
@@ -40,6 +39,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     recent = []
     if request.user.clinic is not None:
         recent = Athlete.objects.for_user(request.user).recently_seen_by(request.user)
+        audit.shown(request, "athlete", recent)
     return render(request, "athletes/dashboard.html", {"recent": recent, "search_form": QuickSearchForm()})
 
 
@@ -48,9 +48,12 @@ def athlete_list(request: HttpRequest) -> HttpResponse:
     """The clinic's athletes. Searches arrive by POST so that what was typed (usually a name) stays out
     of URLs, browser history and access logs; nothing changes, so the results are rendered directly."""
     form = AthleteFilterForm(request.POST if request.method == "POST" else request.GET)
-    athletes = form.apply(Athlete.objects.for_user(request.user).for_list())
-    page = Paginator(athletes, form.value("per_page")).get_page(form.data.get("page"))
-    context = {"form": form, "filters": form.values(), "page": page, "athletes": page.object_list,
+    clinic_athletes = Athlete.objects.for_user(request.user)
+    page = paging.page_of(form.apply(clinic_athletes.for_list()), clinic_athletes=clinic_athletes,
+                          sort=form.value("sort"), per_page=form.value("per_page"), token=form.data.get("page"),
+                          search=form.value("q"))
+    audit.shown(request, "athlete", page)
+    context = {"form": form, "filters": form.values(), "page": page, "athletes": page.athletes,
                "narrowed": form.narrows()}
     return render_list(request, "athletes/athlete_list.html", context)
 

@@ -3,9 +3,17 @@
 Every view and change of a clinical record calls ``record`` (reads in the view, writes in the
 model or queryset method that performs them). Authentication events arrive through Django's auth
 signals, connected in ``runphys.apps``.
+
+A page that lists records (the athlete list and its search, the dashboard, the assessment and
+program lists) calls ``shown`` with what it displayed; ``runphys.middleware.AuditMiddleware``
+writes it after the view as one "list" event per kind of record holding their codes, in one
+INSERT, however many rows the page showed. A 404 on a URL naming a record is logged as "denied"
+(``denied``) whether or not the record exists in another clinic: the log does not look, and the
+user sees the same 404.
 """
 
 from collections.abc import Iterable
+from uuid import UUID
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -57,3 +65,44 @@ def record(
         fields=sorted(set(fields)),
         ip_address=client_ip(request) if request is not None else ip_address,
     )
+
+
+SHOWN = "_audit_shown"
+
+
+def shown(request: HttpRequest, target_type: str, records: Iterable) -> None:
+    """Note that this request's page showed ``records`` (instances with a ``code``); written once,
+    after the view, by ``flush_shown``. Calling it twice for one type adds to the same event."""
+    codes = getattr(request, SHOWN, None)
+    if codes is None:
+        codes = {}
+        setattr(request, SHOWN, codes)
+    listed = codes.setdefault(target_type, {})
+    for record in records:
+        listed.setdefault(str(record.code), None)  # a dict keeps the order shown, without repeats
+
+
+def flush_shown(request: HttpRequest) -> None:
+    """One "list" event per type of record the page showed, in a single INSERT."""
+    codes = getattr(request, SHOWN, None)
+    if not codes or not any(codes.values()) or not request.user.is_authenticated:
+        return
+    setattr(request, SHOWN, None)
+    ip_address = client_ip(request)
+    AuditEvent.objects.bulk_create([
+        AuditEvent(action="list", actor=request.user, clinic=request.user.clinic, target_type=target_type,
+                   target_ids=list(listed), ip_address=ip_address)
+        for target_type, listed in codes.items() if listed
+    ])
+
+
+def denied(request: HttpRequest) -> None:
+    """Log a 404 on a URL that names a record (a UUID in its path) as a denied attempt: another
+    clinic's code and one that exists nowhere are logged alike, and the response is not touched."""
+    match = getattr(request, "resolver_match", None)
+    user = getattr(request, "user", None)
+    if match is None or user is None or not user.is_authenticated:
+        return
+    codes = [str(value) for value in match.kwargs.values() if isinstance(value, UUID)]
+    if codes:
+        record("denied", request=request, target_type=match.view_name[:40], target_id=codes[-1])

@@ -3,9 +3,11 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+
+from runphys import audit
 
 
 class NoStoreMiddleware:
@@ -68,3 +70,21 @@ class RequestSizeMiddleware:
             megabytes = settings.REQUEST_BODY_MAX_BYTES // (1024 * 1024)
             return render(request, "413.html", {"megabytes": megabytes}, status=413)
         return self.get_response(request)
+
+
+class AuditMiddleware:
+    """After the view, writes what a list page showed (``runphys.audit.shown``) as one INSERT; a
+    404 raised by a view of a URL naming a record is logged as a denied attempt (``audit.denied``),
+    and the 404 itself goes on unchanged."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        audit.flush_shown(request)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, Http404):
+            audit.denied(request)

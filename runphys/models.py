@@ -300,7 +300,9 @@ class AuditEvent(models.Model):
     """One read or write of a record, or one authentication event.
 
     ``fields`` holds the names of changed fields, never their values: the log must not become a
-    second copy of the health record. Rows are only ever inserted (see ``runphys.audit``).
+    second copy of the health record. ``target_ids`` holds the codes of the records a list page
+    showed (in the order shown), so that one row per page says who saw which records; a list of
+    25 athletes is one row, not 25. Rows are only ever inserted (see ``runphys.audit``).
     """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -312,6 +314,7 @@ class AuditEvent(models.Model):
     target_type = models.CharField(max_length=40, blank=True)
     target_id = models.CharField(max_length=64, blank=True, db_index=True)
     fields = models.JSONField(default=list, blank=True)
+    target_ids = models.JSONField(default=list, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()

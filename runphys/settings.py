@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "runphys.middleware.NoStoreMiddleware",
+    "runphys.middleware.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "runphys.urls"
@@ -192,6 +193,9 @@ OTP_TOTP_ISSUER = "RunPhys"
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 CSRF_COOKIE_HTTPONLY = True
+
+# The athlete list counts its matches up to this many ("more than 10,000 athletes"; athletes/paging.py).
+ATHLETE_LIST_COUNT_CAP = 10_000
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

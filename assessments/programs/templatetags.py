@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from assessments.programs import adherence
 from assessments.programs.models import DayComment, ExerciseLog, HandoutDelivery, Program, ProgramVersion
+from runphys import audit
 from runphys.models import EmailDelivery
 
 register = template.Library()
@@ -55,8 +56,8 @@ def athlete_programs(athlete):
     return programs
 
 
-@register.simple_tag
-def needs_attention(user) -> list[dict]:
+@register.simple_tag(takes_context=True)
+def needs_attention(context, user) -> list[dict]:
     """The dashboard's "needs attention": athletes of the user's clinic whose exercise pain rose,
     or who logged nothing for a week on an active program (``adherence.needs_attention``); a fixed
     number of queries whatever the number of athletes or logs."""
@@ -72,6 +73,7 @@ def needs_attention(user) -> list[dict]:
         program = by_pk[attention.program_id]
         row = rows.setdefault(program.pk, {"athlete": program.athlete, "program": program, "reasons": []})
         row["reasons"].append(attention.reason)
+    audit.shown(context["request"], "athlete", [row["athlete"] for row in rows.values()])
     return sorted(rows.values(), key=lambda row: (row["athlete"].last_name.lower(), row["athlete"].first_name))
 
 
@@ -81,8 +83,8 @@ def adherence_between(athlete, start, end):
     return adherence.since_assessment(athlete, start, end)
 
 
-@register.simple_tag
-def worklist(user) -> dict:
+@register.simple_tag(takes_context=True)
+def worklist(context, user) -> dict:
     """The dashboard's worklist for the logged-in physio (the whole clinic for an admin): drafts not
     issued, programs whose review is due this week or past, handout emails that failed. One query a
     bucket, two when it holds more than it shows, whatever the numbers; each row links to its page."""
@@ -106,4 +108,6 @@ def worklist(user) -> dict:
         work[name] = first
         # Counted only when the first rows fill the list: mostly one query a bucket.
         work[f"{name}_count"] = rows.count() if len(first) == WORKLIST_ROWS else len(first)
+        versions = first if name != "failed" else [delivery.version for delivery in first]
+        audit.shown(context["request"], "athlete", [version.program.athlete for version in versions])
     return work

@@ -104,7 +104,8 @@ def program_list(request: HttpRequest) -> HttpResponse:
     """The clinic's programs, newest first, with the state of each one's latest version."""
     page = Paginator(Program.objects.for_user(request.user).with_versions().newest_first(), PAGE_SIZE)
     page = page.get_page(request.GET.get("page"))
-    audit.record("list", request=request, target_type="program")
+    audit.shown(request, "program", page)
+    audit.shown(request, "athlete", [program.athlete for program in page])
     return render(request, "assessments/program_list.html", {"page": page})
 
 

@@ -3,8 +3,10 @@
 from datetime import date
 
 import pytest
+from django.core import signing
 from django.urls import reverse
 
+from athletes import paging
 from athletes.models import Athlete
 from tests.factories import make_athlete
 
@@ -90,15 +92,16 @@ def test_pages_of_25_50_or_100(alice_client, clinic_a, per_page):
     first = alice_client.get(URL, {"per_page": per_page})
     assert len(first.context["athletes"]) == per_page
     assert f"{per_page + 3} athletes" in first.text
-    second = alice_client.get(URL, {"per_page": per_page, "page": 2})
+    second = alice_client.post(URL, {"per_page": per_page, "page": first.context["page"].next_cursor})
     assert names(second) == [f"N{n:03d} Same" for n in range(per_page, per_page + 3)]
+    assert f"{per_page + 3} athletes · page 2 of 2" in second.text
 
 
 def test_invalid_parameters_fall_back_to_the_defaults(alice_client, athlete):
     response = alice_client.get(URL, {"per_page": "7", "sort": "drop table", "status": "x", "page": "999"})
     assert response.status_code == 200
     assert names(response) == ["Hannah Ilves"]
-    assert response.context["page"].paginator.per_page == 25
+    assert response.context["page"].per_page == 25 and response.context["page"].number == 1
 
 
 def test_htmx_requests_get_only_the_results(alice_client, athlete):
@@ -117,9 +120,11 @@ def test_the_search_and_its_pages_are_posted_so_no_name_lands_in_a_url(alice_cli
     page = alice_client.post(URL, {"q": "zara"})
     assert '<form method="post" action="/athletes/" id="athlete-filters"' in page.text
     assert 'hx-post="/athletes/"' in page.text and "hx-push-url" not in page.text
-    assert 'form="athlete-filters" name="page" value="2"' in page.text
+    cursor = page.context["page"].next_cursor
+    assert f'form="athlete-filters" name="page" value="{cursor}"' in page.text
     assert "zara" not in "".join(page.text.split('value="zara"'))  # only as the search box's value
-    second = alice_client.post(URL, {"q": "zara", "page": "2"})
+    assert "quill" not in signing.loads(cursor, salt=paging.SALT).__repr__().lower()  # a code, not a name
+    second = alice_client.post(URL, {"q": "zara", "page": cursor})
     assert names(second) == [f"Zara{n:02d} Quill" for n in range(25, 30)]
 
 
@@ -140,11 +145,19 @@ def test_query_count_stays_fixed_from_5_to_500_athletes(alice_client, clinic_a, 
         )
 
     add(5)
-    # session, user with membership and clinic, count, one page of athletes with their clinician;
-    # the session is not saved (renewed at most once a minute)
+    # session, user with membership and clinic, one page of athletes with their clinician, the audit
+    # row of the athletes shown; a page that is not full is its own count. The session is not saved
+    # (renewed at most once a minute).
     with django_assert_num_queries(4):
         few = alice_client.post(URL, {"per_page": per_page, "q": "F"})
-    add(495)
-    with django_assert_num_queries(4):
+    add(per_page)
+    # A full page adds the (capped) count.
+    with django_assert_num_queries(5):
+        full = alice_client.post(URL, {"per_page": per_page, "q": "F"})
+    add(500)
+    with django_assert_num_queries(5):
         many = alice_client.post(URL, {"per_page": per_page, "q": "F"})
-    assert len(few.context["athletes"]) == 5 and len(many.context["athletes"]) == per_page
+    with django_assert_num_queries(5):
+        deeper = alice_client.post(URL, {"per_page": per_page, "q": "F", "page": many.context["page"].next_cursor})
+    assert len(few.context["athletes"]) == 5 and len(full.context["athletes"]) == per_page
+    assert len(many.context["athletes"]) == len(deeper.context["athletes"]) == per_page
