@@ -75,7 +75,8 @@ def assessment_edit(request: HttpRequest, code: UUID) -> HttpResponse:
 def assessment_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     assessment = get_object_or_404(Assessment.objects.for_user(request.user).with_readings(), code=code)
     report = assessment.report(reference_table(request.user.clinic))
-    audit.record("view", request=request, target=assessment)
+    # The scoped lookup found it in the user's clinic: no query for the athlete's clinic.
+    audit.record("view", request=request, target=assessment, clinic=request.user.clinic)
     return render(request, "assessments/assessment_detail.html", {
         "assessment": assessment, "athlete": assessment.athlete, "rows": assessment.reading_rows(), "report": report,
     })

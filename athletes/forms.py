@@ -3,12 +3,10 @@
 from datetime import date
 from decimal import Decimal
 
-from crispy_forms.bootstrap import FieldWithButtons, StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row, Submit
 from django import forms
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 
 from athletes.models import MAX_LONG_RUN_KM, MAX_WEEKLY_VOLUME_KM, Athlete, AthleteQuerySet, km_from, km_to
@@ -240,23 +238,6 @@ class AthleteFilterForm(forms.Form):
         if text := self.value("q"):
             athletes = athletes.search(text)
         return athletes
-
-
-class QuickSearchForm(forms.Form):
-    """The dashboard's search box; it opens the athlete list with the results (POSTed, like the list's
-    own search, so the name typed stays out of the URL)."""
-
-    q = forms.CharField(required=False, max_length=100, label="Find an athlete",
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or email",
-                                                      "autocomplete": "off"}))
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_action = reverse("athlete_list")
-        self.helper.attrs = {"role": "search"}
-        self.helper.layout = Layout(FieldWithButtons("q", StrictButton("Search", type="submit",
-                                                                       css_class="btn-runphys")))
 
 
 class ErasureForm(forms.Form):

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from athletes import erasure, export, paging
-from athletes.forms import AthleteFilterForm, AthleteForm, ErasureForm, QuickSearchForm
+from athletes.forms import AthleteFilterForm, AthleteForm, ErasureForm
 from athletes.models import Athlete
 from runphys import audit
 from runphys.sessions import reauthentication_required
@@ -40,7 +40,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.user.clinic is not None:
         recent = Athlete.objects.for_user(request.user).recently_seen_by(request.user)
         audit.shown(request, "athlete", recent)
-    return render(request, "athletes/dashboard.html", {"recent": recent, "search_form": QuickSearchForm()})
+    return render(request, "athletes/dashboard.html", {"recent": recent})
 
 
 @require_http_methods(["GET", "POST"])

@@ -129,13 +129,17 @@ def of_program(program: Program, *, today: date, since: date | None = None) -> A
                      comments, tuple(rising_pain(logs, names)))
 
 
-def needs_attention(programs: Iterable[Program], *, today: date) -> list[Attention]:
+def needs_attention(programs: Iterable[Program], *, today: date, open_links: set[int] | None = None
+                    ) -> list[Attention]:
     """Rising exercise pain, or nothing logged for ``QUIET_DAYS`` days on an active program (one
-    with a working link, issued at least that long ago): three queries whatever the numbers."""
+    with a working link, issued at least that long ago): three queries whatever the numbers, two
+    when the caller already knows which programs have a working link (``open_links``, their pks)."""
     programs = {p.pk: p for p in programs}
     if not programs:
         return []
-    open_links = set(ProgramLink.objects.filter(program_id__in=programs).open().values_list("program_id", flat=True))
+    if open_links is None:
+        open_links = set(ProgramLink.objects.filter(program_id__in=programs).open()
+                         .values_list("program_id", flat=True))
     window = today - timedelta(days=RECENT_DAYS + QUIET_DAYS)
     logs = list(ExerciseLog.objects.filter(version__program_id__in=programs, day__gte=window)
                 .select_related("item__exercise", "version").order_by("day", "pk"))

@@ -62,7 +62,7 @@ def test_query_count_does_not_grow_with_views(alice_client, clinic_a, django_ass
         alice_client.get(make_athlete(clinic_a, first_name=f"A{n}").get_absolute_url())
     # session, user with membership and clinic, recent codes, their athletes; the worklist's three
     # buckets, one each while they are short (tests/assessments/programs/test_worklist.py); the programs that could need
-    # attention (none here; with some, three more: tests/assessments/programs/test_athlete_view.py);
+    # attention (none here; with some, two more: tests/assessments/programs/test_athlete_view.py);
     # one INSERT of the audit row naming the athletes shown (tests/runphys/test_audit.py)
     with django_assert_num_queries(9):
         alice_client.get(URL)
