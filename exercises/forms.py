@@ -8,11 +8,9 @@ from django import forms
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from exercises import pictures
 from exercises.dosage import RANGES, Dosage, range_validators
 from exercises.models import (
     HIP_FAMILIES,
@@ -24,6 +22,7 @@ from exercises.models import (
     ProgramTemplateItem,
     Region,
 )
+from runphys import uploads
 from runphys.models import User
 
 
@@ -93,12 +92,12 @@ class ExerciseForm(forms.ModelForm):
     cautions = LinesField(required=False, help_text="When not to do it, or when to stop. One per line.")
     start_picture = forms.FileField(
         label="Start position picture", required=False,
-        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=forms.FileInput(attrs={"accept": uploads.ACCEPT}),
         help_text="JPEG, PNG or WebP, at most 5 MB. Replaces the current picture.",
     )
     end_picture = forms.FileField(
         label="End position picture", required=False,
-        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=forms.FileInput(attrs={"accept": uploads.ACCEPT}),
         help_text="JPEG, PNG or WebP, at most 5 MB. Replaces the current picture.",
     )
     remove_start_picture = forms.BooleanField(label="Remove the uploaded start picture", required=False)
@@ -150,7 +149,7 @@ class ExerciseForm(forms.ModelForm):
     def clean_picture(self, position: str):
         value = self.cleaned_data.get(f"{position}_picture")
         if isinstance(value, UploadedFile):
-            return pictures.clean_upload(value)
+            return uploads.clean(value)
         return value  # the stored picture, or None: unchanged
 
     def clean_start_picture(self):
@@ -172,9 +171,7 @@ class ExerciseForm(forms.ModelForm):
         if commit:
             # A replaced or removed picture is deleted from storage once the new state is committed.
             for position, old_name in self.stored_pictures.items():
-                if old_name and getattr(exercise, f"{position}_picture").name != old_name:
-                    storage = getattr(exercise, f"{position}_picture").storage
-                    transaction.on_commit(lambda storage=storage, name=old_name: storage.delete(name))
+                uploads.delete_replaced(old_name, getattr(exercise, f"{position}_picture"))
         return exercise
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from exercises.dosage import Dosage
+from runphys import uploads
 from runphys.bounds import max_length_check, max_length_checks
 from runphys.models import Clinic, User
 from runphys.tenancy import ClinicScopedQuerySet
@@ -407,8 +408,6 @@ class Exercise(Dosage):
     def copy_to(self, clinic: Clinic, *, by: User) -> "Exercise":
         """A clinic's own editable copy. Uploaded pictures are duplicated, not shared, so that
         archiving or replacing one never changes the other."""
-        from exercises.pictures import duplicate
-
         copy = Exercise(clinic=clinic, copied_from=self, created_by=by)
         for field in self._meta.concrete_fields:
             if field.name in {"id", "code", "clinic", "copied_from", "created_by", "archived_at",
@@ -418,7 +417,7 @@ class Exercise(Dosage):
         for position in Exercise.Picture.values:
             original = getattr(self, f"{position}_picture")
             if original:
-                setattr(copy, f"{position}_picture", duplicate(original))
+                setattr(copy, f"{position}_picture", uploads.duplicate(original))
         copy.save()
         return copy
 

@@ -18,7 +18,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from exercises import pictures
 from exercises.forms import (
     ExerciseFilterForm,
     ExerciseForm,
@@ -27,7 +26,7 @@ from exercises.forms import (
     item_helper,
 )
 from exercises.models import Exercise, ProgramTemplate
-from runphys import audit
+from runphys import audit, uploads
 from runphys.models import Clinic
 from runphys.views import render_list
 
@@ -129,9 +128,7 @@ def exercise_picture(request: HttpRequest, code: UUID, position: str) -> FileRes
     picture = getattr(exercise, f"{position}_picture")
     if not picture:
         raise Http404("No picture uploaded.")
-    response = FileResponse(picture.open("rb"), content_type=pictures.content_type(picture.name))
-    response["Content-Disposition"] = "inline"
-    return response
+    return uploads.serve(picture.name, picture.storage)
 
 
 @require_GET

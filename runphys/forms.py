@@ -7,11 +7,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.files.uploadedfile import UploadedFile
 
-from runphys import emails
+from runphys import emails, uploads
 from runphys.models import Clinic, Invitation, Membership, User
-
-MAX_LOGO_BYTES = 2 * 1024 * 1024
 
 
 def submit_helper(label: str) -> FormHelper:
@@ -74,6 +73,12 @@ class MembershipRoleForm(forms.ModelForm):
 
 
 class ClinicForm(forms.ModelForm):
+    # A plain file field, not the model's ImageField's: the upload pipeline (runphys.uploads) does
+    # the checking, decoding and re-encoding, and refuses too many pixels before Pillow decodes any.
+    logo = forms.FileField(
+        required=False, widget=forms.ClearableFileInput(attrs={"accept": uploads.ACCEPT}),
+        help_text="JPEG, PNG or WebP, at most 5 MB. Printed at the top of every handout.")
+
     class Meta:
         model = Clinic
         fields = ["name", "address", "phone", "email", "logo", "paper_size", "distance_unit", "handout_footer",
@@ -82,6 +87,7 @@ class ClinicForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.stored_logo = self.instance.logo.name
         self.helper = submit_helper("Save clinic settings")
 
     def clean_name(self) -> str:
@@ -99,13 +105,16 @@ class ClinicForm(forms.ModelForm):
         return zone
 
     def clean_logo(self):
-        # ImageField has already opened the file with Pillow: it is an image by content.
         logo = self.cleaned_data.get("logo")
-        if logo and getattr(logo, "size", 0) > MAX_LOGO_BYTES:
-            raise forms.ValidationError("The logo must be 2 MB or smaller.")
-        if logo and hasattr(logo, "image") and logo.image.format not in {"PNG", "JPEG", "WEBP"}:
-            raise forms.ValidationError("The logo must be a PNG, JPEG or WebP image.")
-        return logo
+        if isinstance(logo, UploadedFile):
+            return uploads.clean(logo, noun="logo")
+        return logo  # the stored logo (unchanged), or False (cleared)
+
+    def save(self, commit: bool = True) -> Clinic:
+        clinic = super().save(commit=commit)
+        if commit:
+            uploads.delete_replaced(self.stored_logo, clinic.logo)
+        return clinic
 
 
 AUDIT_LOG_FIRST_DAY, AUDIT_LOG_LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)

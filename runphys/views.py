@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from runphys import audit, emails, twofactor
+from runphys import audit, emails, twofactor, uploads
 from runphys.forms import AcceptInvitationForm, AuditLogFilterForm, ClinicForm, InvitationForm, MembershipRoleForm
 from runphys.models import AuditEvent, Invitation, Membership
 from runphys.sessions import reauthentication_required
@@ -61,7 +61,7 @@ def clinic_logo(request: HttpRequest) -> FileResponse:
     clinic = request.user.clinic
     if clinic is None or not clinic.logo:
         raise Http404("No logo.")
-    return FileResponse(clinic.logo.open("rb"))
+    return uploads.serve(clinic.logo.name, clinic.logo.storage)
 
 
 @require_GET

@@ -25,9 +25,8 @@ from datetime import timedelta
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -38,7 +37,7 @@ from assessments.programs import handouts
 from assessments.programs.forms import DayCommentForm, ExerciseLogForm
 from assessments.programs.models import DayComment, ExerciseLog, ProgramItem, ProgramLink, ProgramVersion
 from exercises.models import Exercise
-from runphys import audit
+from runphys import audit, uploads
 from runphys.models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -191,7 +190,7 @@ def athlete_picture(request: HttpRequest, link: ProgramLink, version: ProgramVer
     name = handouts.phone_copy(exercise, position, link.program.athlete.clinic_id)
     if not name:
         raise Http404
-    return FileResponse(default_storage.open(name, "rb"), content_type="image/jpeg")
+    return uploads.serve(name)
 
 
 @require_GET
@@ -201,4 +200,4 @@ def athlete_logo(request: HttpRequest, link: ProgramLink, version: ProgramVersio
         if link.program.athlete.clinic.logo else None
     if not name:
         raise Http404
-    return FileResponse(default_storage.open(name, "rb"), content_type="image/jpeg")
+    return uploads.serve(name)

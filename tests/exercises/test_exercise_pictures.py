@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from PIL import ExifTags, Image
 
-from exercises import pictures
 from exercises.models import Exercise
+from runphys import uploads
 from tests.helpers import exercise_form_data, image_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -116,9 +116,9 @@ def test_exif_and_gps_are_stripped_from_a_jpeg(alice_client, clinic_exercise):
 
 
 def test_a_large_picture_is_shrunk_to_1600_on_the_long_side():
-    cleaned = pictures.clean_upload(upload(image_bytes("PNG", size=(3200, 1000)), "wide.png"))
+    cleaned = uploads.clean(upload(image_bytes("PNG", size=(3200, 1000)), "wide.png"))
     assert Image.open(BytesIO(cleaned.read())).size == (1600, 500)
-    cleaned = pictures.clean_upload(upload(image_bytes("WEBP", size=(900, 2400)), "tall.webp", "image/webp"))
+    cleaned = uploads.clean(upload(image_bytes("WEBP", size=(900, 2400)), "tall.webp", "image/webp"))
     image = Image.open(BytesIO(cleaned.read()))
     assert (image.format, image.size) == ("WEBP", (600, 1600))
     assert cleaned.name.endswith(".webp")
@@ -127,7 +127,7 @@ def test_a_large_picture_is_shrunk_to_1600_on_the_long_side():
 def test_the_exif_orientation_is_applied_before_it_is_dropped():
     exif = Image.Exif()
     exif[ExifTags.Base.Orientation] = 6  # taken with the phone on its side
-    cleaned = pictures.clean_upload(upload(image_bytes("JPEG", size=(200, 100), exif=exif), "side.jpg"))
+    cleaned = uploads.clean(upload(image_bytes("JPEG", size=(200, 100), exif=exif), "side.jpg"))
     assert Image.open(BytesIO(cleaned.read())).size == (100, 200)
 
 
@@ -135,7 +135,7 @@ def test_an_absurd_pixel_count_is_refused_before_decoding():
     buffer = BytesIO()
     Image.new("1", (8000, 6000)).save(buffer, "PNG")  # 48 megapixels in a few kilobytes
     with pytest.raises(ValidationError) as error:
-        pictures.clean_upload(upload(buffer.getvalue(), "bomb.png"))
+        uploads.clean(upload(buffer.getvalue(), "bomb.png"))
     assert error.value.code == "too_many_pixels"
 
 
