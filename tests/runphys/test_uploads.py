@@ -120,4 +120,4 @@ def test_served_by_the_stored_format_with_no_file_name(name, content_type, dispo
     assert response["Content-Type"] == content_type
     assert response["Content-Disposition"] == disposition
     assert response["X-Content-Type-Options"] == "nosniff"
-    response.close()
+    response.file_to_stream.close()  # (response.close() would signal the end of a request)
