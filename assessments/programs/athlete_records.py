@@ -10,7 +10,7 @@ programs room because it reaches both rooms, and only ``assessments.programs`` m
 from django.db import models
 from django.utils import timezone
 
-from assessments.models import Assessment, reference_table
+from assessments.models import Assessment, Reading, reference_table
 from assessments.programs import handouts
 from assessments.programs.models import (
     DayComment,
@@ -47,15 +47,32 @@ def has_assessments(athlete: Athlete) -> bool:
     return athlete.assessments.exists()
 
 
-def anonymise_free_text(athlete: Athlete) -> None:
+def anonymise_free_text(athlete: Athlete, redact: erasure.Redactor) -> None:
     """The erasure anonymiser: complaint and notes are free text that may name the athlete or
-    others; the measurements, dates and findings stay (they are the retained record)."""
+    others, and are cleared; a reading's not-tested reason is part of the record (why a value is
+    missing) and keeps its words with the athlete's identifiers redacted; the measurements, dates
+    and findings stay (they are the retained record)."""
     assessments = Assessment.objects.filter(athlete=athlete)
     codes = [str(code) for code in assessments.values_list("code", flat=True)]
     assessments.update(complaint="", notes="")
+    redact_each(Reading.objects.filter(assessment__athlete=athlete), redact, "not_tested_reason")
     for code in codes:
         audit.record("anonymise", target_type="assessment", target_id=code, clinic=athlete.clinic,
-                     fields=["complaint", "notes"])
+                     fields=["complaint", "notes", "not_tested_reason"])
+
+
+def redact_each(rows: models.QuerySet, redact: erasure.Redactor, *fields: str, fallback: str = "") -> None:
+    """Pass ``fields`` of every row through ``redact``, written by ``update()`` (issued versions
+    refuse ``save()``: this is the one way erasure changes them). A text that was nothing but the
+    athlete's identifiers becomes ``fallback`` when the field must not be empty."""
+    for pk, *texts in rows.values_list("pk", *fields):
+        changed = {}
+        for field, text in zip(fields, texts, strict=True):
+            redacted = redact(text)
+            if redacted != text:
+                changed[field] = fallback if fallback and redacted.strip() == redact.MARK else redacted
+        if changed:
+            rows.model.objects.filter(pk=pk).update(**changed)
 
 
 def export_section(athlete: Athlete) -> list[dict]:
@@ -153,17 +170,27 @@ def export_handouts(athlete):
             yield handout_export_name(version.program, version), stored.read()
 
 
-def anonymise_programs(athlete) -> None:
+ERASED_TITLE = "Exercise program"
+
+
+def anonymise_programs(athlete, redact: erasure.Redactor) -> None:
     """The erasure anonymiser for programs (see ``athletes.erasure``), run once the athlete's own
     fields are replaced. Programs stay, as the retained clinical record, but de-identified:
 
     - notes for the athlete are cleared (free text that may name them or others);
+    - every version's title (the handout's heading and the PDF's /Title), each item's progression
+      criterion and finding detail, and a render's error keep their words with the athlete's
+      identifiers redacted (a title that was only the name becomes "Exercise program");
     - every issued version's stored handout, which printed the athlete's name, is deleted once the
       erasure commits and rendered again from the anonymised record by the task worker
       (``handouts.rerender``). Issued versions are otherwise frozen (``ProgramVersion.save``
       refuses); this one path replaces their PDF, and audits it.
     """
     ProgramItem.objects.filter(version__program__athlete=athlete).exclude(notes="").update(notes="")
+    redact_each(ProgramItem.objects.filter(version__program__athlete=athlete), redact,
+                "progression_criterion", "finding_detail")
+    redact_each(ProgramVersion.objects.filter(program__athlete=athlete), redact, "title", fallback=ERASED_TITLE)
+    redact_each(ProgramVersion.objects.filter(program__athlete=athlete), redact, "handout_error")
     # The athlete's own words go, and their links end (what they logged stays, as the record).
     DayComment.objects.filter(program__athlete=athlete).delete()
     ProgramLink.objects.filter(program__athlete=athlete).open().update(
@@ -171,7 +198,7 @@ def anonymise_programs(athlete) -> None:
     for version in ProgramVersion.objects.issued().filter(program__athlete=athlete):
         handouts.rerender(version)
         audit.record("anonymise", target_type="program_version", target_id=str(version.code), clinic=athlete.clinic,
-                     fields=["pdf", "notes"])
+                     fields=["pdf", "notes", "title"])
 
 
 # --- Handout emails ------------------------------------------------------------------------------
@@ -189,9 +216,10 @@ def export_emails(athlete) -> list[dict]:
 ERASED = "Cancelled: the athlete's record was erased before it was sent."
 
 
-def forget_recipients(athlete) -> None:
+def forget_recipients(athlete, redact: erasure.Redactor) -> None:
     """The erasure anonymiser for handout emails: the records keep what was sent and when, not to
-    whom (the address is the athlete's) nor the physio's personal note, and an email still in the
+    whom (the address is the athlete's) nor the physio's personal note (a mail server's reason for
+    refusing it often quotes the address, so the reason is redacted too), and an email still in the
     queue, or waiting for its PDF, is cancelled, so a handout never reaches an athlete whose record
     was erased. A worker only claims a queued row (``runphys.emails.claim``) and only waiting rows
     are released, so once this commits none of them goes out; one already being handed to the mail
@@ -200,5 +228,6 @@ def forget_recipients(athlete) -> None:
     unsent = sent.filter(status__in=[EmailDelivery.Status.WAITING, EmailDelivery.Status.QUEUED])
     unsent.update(status=EmailDelivery.Status.FAILED, failed_at=timezone.now(), last_error=ERASED)
     sent.update(recipient="", body_text="", body_html="", attachment_path="")
+    redact_each(sent, redact, "subject", "last_error", "attachment_name")
     # The physio's personal notes are free text that may name the athlete.
     HandoutDelivery.objects.filter(version__program__athlete=athlete).exclude(note="").update(note="")

@@ -57,4 +57,4 @@ def test_anonymising_clears_assessment_free_text_and_keeps_the_readings(clinic_a
     assert assessment.complaint == "" and assessment.notes == ""
     assert assessment.readings.count() == 4
     event = AuditEvent.objects.get(action="anonymise", target_id=str(assessment.code))
-    assert event.fields == ["complaint", "notes"] and event.clinic == clinic_a
+    assert event.fields == ["complaint", "not_tested_reason", "notes"] and event.clinic == clinic_a
