@@ -235,7 +235,10 @@ def deliver(delivery_id: int) -> str:
         build_message(delivery).send()
     except Exception as error:  # every failure is recorded on the row, none is swallowed
         temporary, reason = classify(error)
-        logger.warning("Email delivery %s attempt %s failed: %s", delivery.code, delivery.attempts, reason)
+        # Not the reason: a mail server's refusal often quotes the recipient's address, and logs
+        # carry record codes only (the reason is on the row, where erasure redacts it).
+        logger.warning("Email delivery %s attempt %s failed (%s, %s)", delivery.code, delivery.attempts,
+                       "temporary" if temporary else "permanent", type(error).__name__)
         delivery.last_error = reason
         if temporary and delivery.attempts < delivery.max_attempts:
             delivery.status = EmailDelivery.Status.QUEUED

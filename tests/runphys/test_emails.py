@@ -74,16 +74,18 @@ def test_temporary_refusals_are_retried_and_the_message_arrives_once(
 
 @pytest.mark.django_db
 def test_permanent_refusal_fails_at_once_with_the_servers_reason(
-        smtp_server, run_tasks, django_capture_on_commit_callbacks):
-    smtp_server.handler.data_replies = ["550 Mailbox unavailable"]
+        smtp_server, run_tasks, django_capture_on_commit_callbacks, caplog):
     with django_capture_on_commit_callbacks(execute=True):
         delivery = queue_one()
+    smtp_server.handler.data_replies = [f"550 Mailbox <{delivery.recipient}> unavailable"]
     run_tasks()
     delivery.refresh_from_db()
     assert delivery.status == EmailDelivery.Status.FAILED
     assert delivery.attempts == 1
-    assert "550" in delivery.last_error and "Mailbox unavailable" in delivery.last_error
+    assert "550" in delivery.last_error and "unavailable" in delivery.last_error
     assert smtp_server.handler.received == []
+    # The log names the delivery by its code, never the address the server quoted.
+    assert str(delivery.code) in caplog.text and delivery.recipient not in caplog.text
 
 
 @pytest.mark.django_db
