@@ -7,6 +7,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 
 from runphys import emails, uploads
@@ -75,9 +76,12 @@ class MembershipRoleForm(forms.ModelForm):
 class ClinicForm(forms.ModelForm):
     # A plain file field, not the model's ImageField's: the upload pipeline (runphys.uploads) does
     # the checking, decoding and re-encoding, and refuses too many pixels before Pillow decodes any.
+    # A plain file input: the stored logo is shown beside the form through its view (a "Currently"
+    # link would point at the unrouted media URL and show the stored name).
     logo = forms.FileField(
-        required=False, widget=forms.ClearableFileInput(attrs={"accept": uploads.ACCEPT}),
+        required=False, widget=forms.FileInput(attrs={"accept": uploads.ACCEPT}),
         help_text="JPEG, PNG or WebP, at most 5 MB. Printed at the top of every handout.")
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
 
     class Meta:
         model = Clinic
@@ -88,6 +92,10 @@ class ClinicForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.stored_logo = self.instance.logo.name
+        if not self.stored_logo:
+            del self.fields["remove_logo"]
+        else:  # right under the logo field, not after the last field
+            self.order_fields([*list(self.fields)[:list(self.fields).index("logo") + 1], "remove_logo"])
         self.helper = submit_helper("Save clinic settings")
 
     def clean_name(self) -> str:
@@ -108,7 +116,13 @@ class ClinicForm(forms.ModelForm):
         logo = self.cleaned_data.get("logo")
         if isinstance(logo, UploadedFile):
             return uploads.clean(logo, noun="logo")
-        return logo  # the stored logo (unchanged), or False (cleared)
+        return logo  # the stored logo, or None: unchanged
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("remove_logo") and not isinstance(cleaned.get("logo"), ContentFile):
+            cleaned["logo"] = False  # FileField: False clears, None keeps
+        return cleaned
 
     def save(self, commit: bool = True) -> Clinic:
         clinic = super().save(commit=commit)

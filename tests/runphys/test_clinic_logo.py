@@ -103,7 +103,7 @@ def test_replacing_or_removing_the_logo_deletes_the_old_file(alice_client, clini
     clinic_a.refresh_from_db()
     assert (Path(media_root) / clinic_a.logo.name) == second and second.is_file()  # kept when not touched
     with django_capture_on_commit_callbacks(execute=True):
-        save_settings(alice_client, clinic_a, **{"logo-clear": "on"})
+        save_settings(alice_client, clinic_a, remove_logo="on")
     clinic_a.refresh_from_db()
     assert not clinic_a.logo and not second.exists()
 
