@@ -1,6 +1,7 @@
 """Pages of the athlete list at any depth: keyset cursors, the capped count, search ranking and the
 trigram index that serves a fragment search on PostgreSQL."""
 
+import importlib
 from datetime import date
 
 import pytest
@@ -144,3 +145,16 @@ def test_the_trigram_index_serves_a_fragment_from_the_middle_of_a_surname(clinic
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "athlete_search_trigram" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm is PostgreSQL's")
+def test_the_migration_says_what_to_do_when_pg_trgm_cannot_be_created():
+    migration = importlib.import_module("athletes.migrations.0005_search_text_fields_and_trigram_index")
+    with connection.cursor() as cursor:
+        # Inside the test's transaction, undone after it: a role that may not create extensions.
+        cursor.execute("DROP EXTENSION pg_trgm CASCADE")
+        cursor.execute("CREATE ROLE runphys_test_no_extensions NOLOGIN")
+        cursor.execute("SET LOCAL ROLE runphys_test_no_extensions")
+    advice = r"(?s)needs PostgreSQL's pg_trgm extension.*permission denied.*CREATE EXTENSION IF NOT EXISTS pg_trgm"
+    with pytest.raises(RuntimeError, match=advice), connection.schema_editor(atomic=False) as editor:
+        migration.CreateTrigramExtension().database_forwards("athletes", editor, None, None)
