@@ -67,6 +67,11 @@ def address_of(header: str) -> tuple[str, str]:
     return str(make_header(decode_header(display))), address
 
 
+def bodies_of(message: EmailMessage) -> tuple[str, str]:
+    """(text, HTML) of a ``parsed()`` message as a mail client shows them, the wire's CR LF made LF."""
+    return tuple(message.get_body((kind,)).get_content().replace("\r\n", "\n") for kind in ("plain", "html"))
+
+
 class SMTPServer:
     def __init__(self) -> None:
         self.handler = RecordingHandler()

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from assessments.programs.models import ExerciseLog, ProgramVersion
 from tests.factories import PASSWORD, make_athlete, make_library, make_program, make_world
 from tests.helpers import log_in
-from tests.smtp import address_of
+from tests.smtp import address_of, bodies_of
 from tests.workers import start_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,23 +36,23 @@ def worker(smtp_server, media):
     process.wait(timeout=10)
 
 
-def issue_and_email(page, program, note: str = "") -> None:
-    """On the program page: issue, wait for the worker's handout, email it (with ``note``) and
-    wait until the worker has delivered it."""
+def issue_on_page(page, program) -> None:
+    """On the program page: issue, and wait for the worker's handout."""
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(program.get_absolute_url())
     page.get_by_test_id("issue-button").click()
     # The worker renders the handout, perhaps still starting up: as long as tests/browser/test_programs.py waits.
     expect(page.get_by_test_id("download-link")).to_be_visible(timeout=30_000)
+
+
+def email_from_page(page, note: str = "") -> None:
+    """From the program page: email the handout (with ``note``), and wait until the worker has
+    delivered it."""
     page.get_by_test_id("email-link").click()
     if note:
         page.get_by_test_id("send-note").fill(note)
     page.get_by_test_id("send-button").click()
     expect(page.get_by_test_id("delivery-status").first).to_have_attribute("data-status", "sent", timeout=30_000)
-
-
-def text_and_html(message) -> tuple[str, str]:
-    return tuple(message.get_body((kind,)).get_content().replace("\r\n", "\n") for kind in ("plain", "html"))
 
 
 def test_issue_email_with_a_personal_note_and_watch_it_arrive(page, bob, smtp_server, worker):
@@ -63,9 +63,9 @@ def test_issue_email_with_a_personal_note_and_watch_it_arrive(page, bob, smtp_se
     program = make_program(athlete, bob, [library["Prone hip internal rotation"],
                                           library["Single-leg rotational hip control"]], title="Hip mobility")
     log_in(page, bob.email, PASSWORD)
-    page.goto(program.get_absolute_url())
     note = "Lovely to see you today, Ines & well done on the 10K!\nKeep the holds slow this week."
-    issue_and_email(page, program, note=note)
+    issue_on_page(page, program)
+    email_from_page(page, note)
     expect(page.get_by_test_id("delivery-note")).to_contain_text("Lovely to see you today, Ines & well done")
     assert page.console_errors == [], page.console_errors
 
@@ -74,7 +74,7 @@ def test_issue_email_with_a_personal_note_and_watch_it_arrive(page, bob, smtp_se
     assert message["To"] == "ines@runner.example"
     assert message["Subject"] == "Your exercise program from Clinic A Physio"
     assert address_of(raw["From"])[0] == "Clinic A Physio" and address_of(raw["Reply-To"])[1] == "desk@clinic-a.example"
-    text, html = text_and_html(message)
+    text, html = bodies_of(message)
     assert text.count(note) == 1
     assert html.count("Lovely to see you today, Ines &amp; well done on the 10K!<br>"
                       "Keep the holds slow this week.") == 1
@@ -94,21 +94,16 @@ def test_the_emailed_link_on_a_phone_comes_back_to_the_physio(browser, live_serv
     log_in(page, bob.email, PASSWORD)
     page.wait_for_url("**/")
 
-    page.goto(program.get_absolute_url())
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.get_by_test_id("issue-button").click()
-    expect(page.get_by_test_id("download-link")).to_be_visible(timeout=30_000)
+    issue_on_page(page, program)
     # Two days ago the second exercise hurt 2/10: today's 6/10 is a rise of 4 (clinical reference §8).
     version = ProgramVersion.objects.issued().get(program=program)
     first, second = version.items.order_by("order")
     today = bob.clinic.today()
     ExerciseLog.objects.create(version=version, item=second, day=today - timedelta(days=2), pain=2, feel="right")
-    page.get_by_test_id("email-link").click()
-    page.get_by_test_id("send-button").click()
-    expect(page.get_by_test_id("delivery-status").first).to_have_attribute("data-status", "sent", timeout=30_000)
+    email_from_page(page)
 
     [message] = smtp_server.handler.parsed()
-    text, html = text_and_html(message)
+    text, html = bodies_of(message)
     [url] = re.findall(r"https?://\S+/p/[A-Za-z0-9_-]+/", text)
     assert f'href="{url}"' in html
 

@@ -18,7 +18,7 @@ from exercises.models import Exercise
 from runphys.models import AuditEvent, EmailDelivery
 from tests.factories import make_athlete, make_library, make_program
 from tests.helpers import issue
-from tests.smtp import address_of
+from tests.smtp import address_of, bodies_of
 
 pytestmark = pytest.mark.django_db
 
@@ -295,11 +295,6 @@ def send_and_receive(client, version, smtp_server, run_tasks, capture, note=""):
     return message
 
 
-def bodies(message) -> tuple[str, str]:
-    """(text, HTML) as a mail client shows them, with the wire's CR LF line ends made LF."""
-    return tuple(message.get_body((kind,)).get_content().replace("\r\n", "\n") for kind in ("plain", "html"))
-
-
 def test_names_with_quote_ampersand_and_angle_arrive_as_typed_in_subject_and_text_escaped_in_html(
         bob_client, version, clinic_a, smtp_server, run_tasks, django_capture_on_commit_callbacks):
     clinic_a.name = "O'Brien & Daughters <Physio>"
@@ -314,7 +309,7 @@ def test_names_with_quote_ampersand_and_angle_arrive_as_typed_in_subject_and_tex
     assert "&amp;amp;" not in page.text and "&amp;#x27;" not in page.text
 
     message = send_and_receive(bob_client, version, smtp_server, run_tasks, django_capture_on_commit_callbacks)
-    text, html = bodies(message)
+    text, html = bodies_of(message)
     assert message["Subject"] == "Your exercise program from O'Brien & Daughters <Physio>"
     assert "Hello D'Arcy & <Jo>," in text
     assert "O'Brien & Daughters <Physio>" in text and "Prone IR & 'slow' <holds>" in text
@@ -380,7 +375,7 @@ def test_the_personal_note_appears_once_above_the_clinics_message_and_is_kept_wi
     note = "Great session today, Ines & <the team>!\nKeep the holds slow this week."
     message = send_and_receive(bob_client, version, smtp_server, run_tasks, django_capture_on_commit_callbacks,
                                note=note)
-    text, html = bodies(message)
+    text, html = bodies_of(message)
     clinic_message = HandoutEmail.for_clinic(version.program.athlete.clinic).message
     assert text.count(note) == 1
     assert text.index("Hello Ines,") < text.index(note) < text.index(clinic_message.split("\n")[0])
@@ -398,7 +393,7 @@ def test_a_retry_after_a_temporary_refusal_sends_the_same_note_once(
     message = send_and_receive(bob_client, version, smtp_server, run_tasks, django_capture_on_commit_callbacks,
                                note="See you on Thursday.")
     assert smtp_server.handler.data_attempts == 2
-    text, html = bodies(message)
+    text, html = bodies_of(message)
     assert text.count("See you on Thursday.") == 1 and html.count("See you on Thursday.") == 1
     assert HandoutDelivery.objects.get().email.attempts == 2
 
@@ -434,7 +429,7 @@ def test_the_body_names_each_exercise_with_its_dose(
     second.hold_seconds, second.side = 5, "left"
     type(second).objects.filter(pk=second.pk).update(hold_seconds=5, side="left")  # issued items are frozen
     message = send_and_receive(bob_client, version, smtp_server, run_tasks, django_capture_on_commit_callbacks)
-    text, html = bodies(message)
+    text, html = bodies_of(message)
     assert "1. Prone hip internal rotation: 3 × 10 · both sides · once a day, 5 days a week" in text
     assert "2. Single-leg rotational hip control: 3 × 10 · hold 5 s · left · once a day, 5 days a week" in text
     assert second.dose_line == "3 × 10 · hold 5 s · left · once a day, 5 days a week"
@@ -446,7 +441,7 @@ def test_the_athletes_link_is_in_both_bodies_and_opens_their_page(
     link = ProgramLink.objects.get(program=version.program, ended_at__isnull=True)
     with caplog.at_level(logging.DEBUG):
         message = send_and_receive(bob_client, version, smtp_server, run_tasks, django_capture_on_commit_callbacks)
-    text, html = bodies(message)
+    text, html = bodies_of(message)
     [url] = re.findall(r"https?://\S+/p/[\w-]+/", text)
     assert url == settings.SITE_URL + link.path()
     assert f'href="{url}"' in html
@@ -464,6 +459,6 @@ def test_an_ended_link_is_not_sent_again(bob_client, version, bob, smtp_server, 
                                          django_capture_on_commit_callbacks):
     ProgramLink.objects.get(program=version.program, ended_at__isnull=True).end(by=bob)
     message = send_and_receive(bob_client, version, smtp_server, run_tasks, django_capture_on_commit_callbacks)
-    text, html = bodies(message)
+    text, html = bodies_of(message)
     assert "/p/" not in text and "/p/" not in html
     assert "Prone hip internal rotation" in text  # the rest of the email is unchanged
