@@ -461,6 +461,7 @@ def send_handout(request: HttpRequest, code: UUID) -> HttpResponse:
     return render(request, "assessments/handout_send.html", {
         "version": version, "program": version.program, "athlete": athlete, "form": form,
         "refusal": refusal, "subject": subject, "body": body,
+        "link_url": "" if refusal else deliveries.athlete_link_url(version),
     }, status=409 if refusal and request.method == "POST" else 200)
 
 

@@ -439,6 +439,7 @@ def test_the_body_names_each_exercise_with_its_dose(
 def test_the_athletes_link_is_in_both_bodies_and_opens_their_page(
         bob_client, version, smtp_server, run_tasks, django_capture_on_commit_callbacks, caplog):
     link = ProgramLink.objects.get(program=version.program, ended_at__isnull=True)
+    assert "In the email, to tick off exercises" in bob_client.get(send_url(version)).text
     with caplog.at_level(logging.DEBUG):
         message = send_and_receive(bob_client, version, smtp_server, run_tasks, django_capture_on_commit_callbacks)
     text, html = bodies_of(message)
@@ -458,6 +459,8 @@ def test_the_athletes_link_is_in_both_bodies_and_opens_their_page(
 def test_an_ended_link_is_not_sent_again(bob_client, version, bob, smtp_server, run_tasks,
                                          django_capture_on_commit_callbacks):
     ProgramLink.objects.get(program=version.program, ended_at__isnull=True).end(by=bob)
+    page = bob_client.get(send_url(version))
+    assert "Not in the email: the link has ended." in page.text and "/p/" not in page.text
     message = send_and_receive(bob_client, version, smtp_server, run_tasks, django_capture_on_commit_callbacks)
     text, html = bodies_of(message)
     assert "/p/" not in text and "/p/" not in html
