@@ -287,6 +287,11 @@ class Invitation(models.Model):
 
 
 class AuditEventQuerySet(ClinicScopedQuerySet):
+    def naming(self, code: str) -> "AuditEventQuerySet":
+        """Events about the record ``code``: its own, and the list pages that showed it (matched in
+        the JSON text of ``target_ids``, which works alike on PostgreSQL and SQLite)."""
+        return self.filter(models.Q(target_id=code) | models.Q(target_ids__icontains=f'"{code}"'))
+
     def between(self, start: datetime | None, end: datetime | None) -> "AuditEventQuerySet":
         qs = self
         if start:

@@ -159,8 +159,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     events = AuditEvent.objects.for_user(request.user).select_related("actor")
     if form.is_valid():
         data = form.cleaned_data
-        if data["target"]:
-            events = events.filter(target_id=data["target"].strip())
+        if target := data["target"].strip():
+            events = events.naming(target)
         if data["member"]:
             events = events.filter(actor=data["member"].user)
         events = events.between(start_of_day(data["date_from"]), start_of_day(data["date_to"], days_later=1))

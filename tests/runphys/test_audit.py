@@ -116,3 +116,15 @@ def test_a_404_without_a_record_in_its_url_or_a_user_is_not_a_denied_attempt(cli
     assert alice_client.get(reverse("clinic_logo")).status_code == 404  # no logo: not a record URL
     assert client.get(reverse("athlete_detail", args=[uuid.uuid4()])).status_code == 302  # to log in
     assert not AuditEvent.objects.filter(action="denied").exists()
+
+
+def test_the_audit_log_finds_the_list_pages_that_showed_a_record(alice_client, clinic_a):
+    shown, other = make_athlete(clinic_a, last_name="Shown"), make_athlete(clinic_a, last_name="Other")
+    alice_client.post(reverse("athlete_list"), {"q": "shown"})
+    alice_client.get(shown.get_absolute_url())
+    alice_client.post(reverse("athlete_list"), {"q": "other"})
+    found = alice_client.get(reverse("audit_log"), {"target": str(shown.code)}).context["page"].object_list
+    assert [(event.action, event.target_id) for event in found] == [
+        ("view", str(shown.code)), ("list", ""), ("create", str(shown.code))]
+    assert found[1].target_ids == [str(shown.code)]
+    assert str(other.code) not in [code for event in found for code in event.target_ids]
