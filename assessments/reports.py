@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from assessments import charts, findings
+from assessments import charts, findings, lay_scales
 from assessments.findings import Code, Finding, ReferenceTable, Session
 
 # What the athlete is told: the findings about their hips now, and real changes since earlier
@@ -26,6 +26,7 @@ class Report:
     coverage: findings.Coverage  # which checks ran, and which could not
     summaries: tuple[findings.RotationSummary, ...]
     charts: tuple[charts.Chart, ...]
+    scales: tuple[lay_scales.LayScale, ...]  # the athlete's picture of this visit (the handout's)
     targets: findings.ExerciseTargets
     compensations: tuple[str, ...]
     earlier_count: int
@@ -41,6 +42,7 @@ class Report:
             coverage=findings.coverage(current, table),
             summaries=tuple(findings.rotation_summaries(current, table)),
             charts=tuple(charts.progress_charts(current, [current, *earlier], table)),
+            scales=tuple(lay_scales.lay_scales(current, found, table)),
             targets=findings.exercise_targets(found, current.compensations),
             compensations=current.compensations,
             earlier_count=len(earlier),

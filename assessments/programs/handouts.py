@@ -20,15 +20,25 @@ print-sized copies (made once, kept under ``handout-pictures/``): a phone photo 
 make an 8-exercise handout several megabytes. Exercise pictures are letterboxed to the 4:3 frame
 they print in, so the renderer places them as they are (``object-fit`` costs it time on every
 render); the shipped drawings print from their JPEG copies (``exercises.illustrations``).
+
+Short at a glance (#15): each exercise prints as one card (two pictures beside at most
+``CARD_STEPS`` numbered steps, the dose in one line, "why" in one sentence, one caution); the long
+text (starting position, cues, every step) is on the exercise page and the athlete's own view.
+"What we found" is the athlete's picture of this visit (``assessments.lay_scales``: left and right
+against the usual range, no error bars). The first page carries the athlete's link as a QR code and
+its URL; an exercise with a video carries its link the same way. Links are printed as text and QR
+pictures only, never as PDF link annotations, and the renderer still fetches nothing.
 """
 
 import base64
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from io import BytesIO
 
+import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -40,7 +50,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageOps
 
-from assessments import charts
+from assessments.lay_scales import LayScale
 from assessments.models import Assessment, reference_table
 from assessments.programs import deliveries
 from assessments.programs.models import ProgramItem, ProgramLink, ProgramVersion, handout_upload_to
@@ -53,7 +63,8 @@ logger = logging.getLogger(__name__)
 
 STYLESHEET = "css/handout.css"
 TEMPLATE = "handouts/handout.html"
-CHART_TEMPLATE = "assessments/chart.svg"
+SCALE_TEMPLATE = "assessments/lay_scale.svg"
+CARD_STEPS = 5  # numbered steps on a handout card; the rest are on the athlete's own view
 PRINT_PICTURE_DIR = "handout-pictures"
 # Pictures print 36 × 27 mm: 600 × 450 px is over 400 dpi there, sharp on paper and a fraction of a photo.
 PRINT_PICTURE_LONG_SIDE = 600
@@ -92,6 +103,28 @@ class HandoutExercise:
     code: str = ""  # the program item's
     video_url: str = ""
     hold_seconds: int = 0
+    video_qr: "Picture | None" = None
+
+    @property
+    def card_steps(self) -> tuple[str, ...]:
+        return self.steps[:CARD_STEPS]
+
+    @property
+    def more_steps(self) -> bool:
+        return len(self.steps) > CARD_STEPS
+
+    @property
+    def why_sentence(self) -> str:
+        """The reason in one sentence (the card's "why"; the full reason is on the athlete's view)."""
+        return first_sentence(self.why)
+
+    @property
+    def caution(self) -> str:
+        return self.cautions[0] if self.cautions else ""
+
+    @property
+    def pain_line(self) -> str:
+        return next((value for label, value in self.details if label == "Pain"), "")
 
 
 @dataclass(frozen=True)
@@ -115,11 +148,17 @@ class Handout:
     findings: tuple[str, ...]
     refer: bool
     refer_sides: str  # "left", "left and right": the hips a refer/review flag holds exercises back on
-    charts: tuple[charts.Chart, ...]
-    chart_images: tuple[Picture, ...]  # the same charts as data: URLs, for the PDF
+    scales: tuple[LayScale, ...]  # the athlete's picture of each movement measured
+    scale_images: tuple[Picture, ...]  # the same, as data: URLs, for the PDF
     exercises: tuple[HandoutExercise, ...]
     weekdays: tuple[str, ...]
     allowed_media: tuple[str, ...]
+    link_url: str = ""  # the athlete's own view of the program, "" when it has no working link
+    link_qr: Picture | None = None
+
+    @property
+    def scale_figures(self) -> tuple[tuple[LayScale, Picture], ...]:
+        return tuple(zip(self.scales, self.scale_images, strict=True))
 
 
 def print_copy_name(original: str, long_side: int, frame: tuple[int, int] | None = None) -> str:
@@ -255,6 +294,8 @@ def handout_exercise(number: int, item: ProgramItem, clinic_id: int, *, for_pdf:
         code=str(item.code),
         video_url=exercise.video_url,
         hold_seconds=item.hold_seconds,
+        video_qr=qr_picture(exercise.video_url, f"QR code of the video of {exercise.name}")
+        if exercise.video_url and for_pdf else None,
     )
 
 
@@ -291,14 +332,28 @@ def online_exercises(version: ProgramVersion, link) -> list[HandoutExercise]:
     return cards
 
 
-def chart_image(chart: charts.Chart) -> Picture:
-    """A chart as an image for the PDF. Drawn from the same template as on screen; as an image
-    rather than inline SVG, because WeasyPrint would otherwise parse and style every line and
-    label of it as an element of the page. The print copy leaves out the title (the handout prints
-    it above the picture, as text) and labels only the major ticks: WeasyPrint lays SVG text out
-    one letter at a time, so every letter in a chart costs about as much as a line of the page."""
-    svg = render_to_string(CHART_TEMPLATE, {"chart": chart, "for_print": True})
-    return Picture("data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii"), chart.title)
+def scale_image(scale: LayScale) -> Picture:
+    """A lay scale as an image for the PDF: as an image rather than inline SVG, because WeasyPrint
+    would otherwise lay out every line and label of it as an element of the page."""
+    svg = render_to_string(SCALE_TEMPLATE, {"scale": scale})
+    return Picture("data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii"), scale.caption)
+
+
+def qr_picture(url: str, alt: str) -> Picture:
+    """A QR code of ``url`` as an SVG data: URL (segno writes paths only, nothing fetched)."""
+    return Picture(segno.make(url, error="m").svg_data_uri(border=1, dark="#1f2328"), alt)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` (all of it when it has one)."""
+    text = " ".join(text.split())
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    return match.group(1) if match else text
+
+
+def short_url(url: str) -> str:
+    """A URL as printed for a reader to type: without the scheme."""
+    return re.sub(r"^https?://", "", url).rstrip("/")
 
 
 def contact_lines(clinic) -> tuple[str, ...]:
@@ -327,9 +382,10 @@ def build(version: ProgramVersion, *, for_pdf: bool = True) -> Handout:
     report = None
     if program.assessment_id is not None:
         report = Assessment.objects.with_readings().get(pk=program.assessment_id).report(reference_table(clinic))
-    progress = report.charts if report else ()
+    scales = report.scales if report else ()
     items = list(version.items.all())
     issued_at: datetime | None = version.issued_at
+    link_url = deliveries.athlete_link_url(version) if issued_at else ""  # a draft has no link yet
     return Handout(
         for_pdf=for_pdf,
         paper="letter" if clinic.paper_size == clinic.PaperSize.LETTER else "a4",
@@ -350,14 +406,16 @@ def build(version: ProgramVersion, *, for_pdf: bool = True) -> Handout:
         findings=report.athlete_sentences if report else (),
         refer=bool(report and report.refer_flags),
         refer_sides=" and ".join(sorted({f.side for f in report.refer_flags if f.side})) if report else "",
-        charts=progress,
-        chart_images=tuple(chart_image(chart) for chart in progress) if for_pdf else (),
+        scales=scales,
+        scale_images=tuple(scale_image(scale) for scale in scales) if for_pdf else (),
         exercises=tuple(
             handout_exercise(number, item, clinic.pk, for_pdf=for_pdf, media=media)
             for number, item in enumerate(items, start=1)
         ),
         weekdays=WEEKDAYS,
         allowed_media=tuple(dict.fromkeys(media)),
+        link_url=link_url,
+        link_qr=qr_picture(link_url, "QR code of your program's own page") if link_url and for_pdf else None,
     )
 
 

@@ -238,7 +238,7 @@ def test_the_assessment_page_says_what_was_not_checked(alice_client, clinic_a, a
 
 
 @pytest.mark.django_db
-def test_the_handout_chart_agrees_with_the_finding_for_two_clinicians(media_root, clinic_a, alice, bob):
+def test_the_handout_scale_agrees_with_the_finding_for_two_clinicians(media_root, clinic_a, alice, bob):
     athlete = make_athlete(clinic_a)
     make_assessment(athlete, alice, [("left", "ir", 22), ("right", "ir", 30)], assessed_on=date(2026, 1, 5))
     later = make_assessment(athlete, bob, [("left", "ir", 31), ("right", "ir", 33)], assessed_on=date(2026, 2, 5))
@@ -248,8 +248,16 @@ def test_the_handout_chart_agrees_with_the_finding_for_two_clinicians(media_root
     program = make_program(athlete, bob, [make_exercise(clinic_a, name="Drill", family="ir_mobility")],
                            assessment=later)
     handout = handouts.build(ProgramVersion.objects.for_handout().get(pk=program.latest.pk))
-    [image] = handout.chart_images
+    # The athlete's copy shows this visit only, left and right against the usual range, with no
+    # error bars, and tells of no change the findings call measurement error.
+    [scale] = handout.scales
+    assert [(mark.side, mark.value) for mark in scale.marks] == [("left", 31), ("right", 33)]
+    [(_, image)] = handout.scale_figures
     svg = base64.b64decode(image.src.split(",", 1)[1]).decode()
-    assert re.findall(r'data-mdc="([\d.]+)"', svg) == ["12", "12", "12", "12"]  # both sides, both visits: ± 6°
+    assert "mdc" not in svg
+    assert re.findall(r'class="lay-mark" data-side="(\w+)" data-value="([\d.]+)"', svg) == [
+        ("left", "31.0"), ("right", "33.0")]
+    assert handout.findings == report.athlete_sentences
+    assert not [f for f in report.changes if f.code == Code.REAL_CHANGE]
     html = handouts.render_html(handout)
-    assert "more when different physios or tools measured" in html
+    assert "really changed" not in html and "bars" not in html

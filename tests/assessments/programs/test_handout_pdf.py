@@ -109,18 +109,23 @@ def test_draft_pdf_says_it_is_a_draft(program):
     assert "Draft for checking" in pdf_text(handouts.render_pdf(handouts.build(version)))
 
 
-def test_chart_and_pictures_are_drawn(program, clinic_a):
+def test_scales_and_pictures_are_drawn(program, clinic_a):
     version = ProgramVersion.objects.for_handout().get(pk=program.latest.pk)
     handout = handouts.build(version)
-    assert [chart.title for chart in handout.charts][:2] == ["Internal rotation (prone, hip extended, passive)",
-                                                            "External rotation (prone, hip extended, passive)"]
+    assert [scale.title for scale in handout.scales][:2] == ["How far your hip turns inwards",
+                                                            "How far your hip turns outwards"]
     assert all(len(exercise.pictures) == 2 for exercise in handout.exercises)
     # The shipped drawings print from their JPEG copies, each embedded once.
     sources = {picture.src for exercise in handout.exercises for picture in exercise.pictures}
     assert sources and all(src.startswith("/static/exercises/print/") and src.endswith(".jpg") for src in sources)
     data = handouts.render_pdf(handout)
     assert image_sizes(data).count(DRAWING_SIZE) == len(sources)
-    assert "Internal rotation (prone, hip extended, passive)" in pdf_text(data)
+    flat = " ".join(pdf_text(data).split())
+    assert "How far your hip turns inwards" in flat
+    assert "Your left hip 24° and your right hip 40°." in flat
+    # The athlete's copy carries no clinical labels and no measurement-error bars.
+    for clinical in ("Internal rotation", "passive", "prone", "MDC", "bars"):
+        assert clinical not in flat
 
 
 def test_uploaded_pictures_are_embedded_as_print_sized_copies(program, clinic_a, settings):
