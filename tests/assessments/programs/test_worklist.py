@@ -76,6 +76,9 @@ def test_a_clinician_sees_their_own_an_admin_the_clinics_and_no_one_another_clin
 
 def test_the_worklist_costs_the_same_queries_for_one_row_or_many(alice_client, clinic_a, alice, library):
     def queries() -> int:
+        # A first request renews the session if a minute has passed while rows were being made
+        # (issuing renders PDFs, slow on a loaded machine): the renewal's write is not the worklist's.
+        alice_client.get(reverse("dashboard"))
         with CaptureQueriesContext(connection) as captured:
             alice_client.get(reverse("dashboard"))
         return len(captured)
