@@ -246,6 +246,41 @@ class ExerciseFilterForm(forms.Form):
         return any(self.values().get(name) for name in self.fields)
 
 
+class ExercisePickerForm(ExerciseFilterForm):
+    """The program builder's picker: the library search (names, steps, cues, regions) with the
+    region and family filters. ``url`` answers with the results alone (htmx); without JavaScript
+    the form submits to ``page_url``, the builder's own page, which shows the same results."""
+
+    RESULTS = 12
+    FILTERS = ("q", "region", "family")
+
+    def __init__(self, *args, url: str, page_url: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in self.FILTERS:
+                del self.fields[name]
+        self.fields["q"].label = "Find an exercise"
+        self.fields["q"].widget.attrs.update({"hx-get": url, "placeholder": "Name, region or a word from the steps"})
+        for name in ("region", "family"):
+            self.fields[name].widget.attrs["hx-get"] = url
+        self.helper.form_id = "exercise-picker"
+        self.helper.form_action = f"{page_url}#exercise-picker"
+        self.helper.attrs = {
+            "role": "search", "hx-get": url, "hx-trigger": "submit", "hx-target": "#picker-results",
+            "hx-swap": "outerHTML", "hx-include": "closest form",
+        }
+        self.helper.layout = Layout(
+            Row(Column("q", css_class="col-12 col-md-6"), Column("region", css_class="col-6 col-md-3"),
+                Column("family", css_class="col-6 col-md-3")),
+            Submit("search", "Search", css_class="btn-runphys btn-sm mb-2"),
+        )
+
+    def results(self, exercises: QuerySet[Exercise]) -> tuple[list[Exercise], int]:
+        """The first matches by name and how many match (two queries, whatever the library's size)."""
+        matching = self.apply(exercises).order_by("name", "pk")
+        return list(matching[: self.RESULTS]), matching.count()
+
+
 class ProgramTemplateForm(forms.ModelForm):
     class Meta:
         model = ProgramTemplate

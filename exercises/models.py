@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from exercises import item_lists
 from exercises.dosage import Dosage
 from runphys import uploads
 from runphys.bounds import max_length_check, max_length_checks
@@ -483,25 +484,86 @@ class ProgramTemplate(models.Model):
         )
         ProgramTemplateItem.objects.bulk_create(
             ProgramTemplateItem(template=copy, exercise_id=item.exercise_id, order=item.order, notes=item.notes,
-                                **item.dosage_values())
+                                reason=item.reason, **item.dosage_values())
             for item in self.items.all()
         )
         return copy
+
+    # --- Shaping its items (the program builder; exercises.item_lists) ------------------------------
+
+    def ordered_items(self, *, lock: bool = False) -> list["ProgramTemplateItem"]:
+        items = self.items.select_for_update() if lock else self.items.all()
+        return list(items.select_related("exercise").order_by("order", "pk"))
+
+    def add_exercise(self, exercise: Exercise) -> "ProgramTemplateItem":
+        """Append an exercise with its library dosage."""
+        last = self.items.aggregate(last=models.Max("order"))["last"] or 0
+        item = ProgramTemplateItem(template=self, exercise=exercise, order=last + 1)
+        item.copy_dosage_from(exercise)
+        item.save()
+        return item
+
+    @transaction.atomic
+    def move(self, item: "ProgramTemplateItem", offset: int) -> None:
+        item_lists.renumber(item_lists.moved(self.ordered_items(lock=True), item, offset))
+
+    @transaction.atomic
+    def reorder(self, codes: list[str]) -> None:
+        """Put the items in the order of ``codes`` (each item's code once; ``NotTheSameItems`` otherwise)."""
+        item_lists.renumber(item_lists.reordered(self.ordered_items(lock=True), codes))
+
+    @transaction.atomic
+    def remove(self, item: "ProgramTemplateItem") -> "ProgramTemplateItem":
+        """Delete the item; returns it with ``order`` set to the place it had (1-based), for Undo."""
+        return item_lists.removed(self.ordered_items(lock=True), item)
+
+    @transaction.atomic
+    def put_back(self, values: dict) -> "ProgramTemplateItem":
+        """A removed item again, with the same dose, reason and place."""
+        item = item_lists.rebuilt(ProgramTemplateItem, values, template=self)
+        item.save()
+        item_lists.renumber(item_lists.put_back(self.ordered_items(lock=True), item))
+        return item
 
     def archive(self) -> None:
         self.archived_at = timezone.now()
         self.save(update_fields=["archived_at", "updated_at"])
 
 
+class ProgramTemplateItemQuerySet(models.QuerySet):
+    def editable_by(self, user) -> Self:
+        """Items of the user's clinic's own templates (shipped ones are read-only)."""
+        if not getattr(user, "is_authenticated", False) or user.clinic is None:
+            return self.none()
+        return self.filter(template__clinic=user.clinic)
+
+
 class ProgramTemplateItem(Dosage):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     template = models.ForeignKey(ProgramTemplate, on_delete=models.CASCADE, related_name="items")
     # PROTECT: exercises are archived, never deleted, and a template keeps showing what it holds.
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="template_items")
     order = models.PositiveSmallIntegerField(default=0)
-    notes = models.CharField(max_length=200, blank=True, help_text="Shown beside the exercise, e.g. “left side only”.")
+    # As long as a program item's notes, so that saving a program as a template keeps them whole.
+    notes = models.CharField(max_length=300, blank=True, help_text="Shown beside the exercise, e.g. “left side only”.")
+    reason = models.CharField(
+        "why it is there", max_length=300, blank=True,
+        help_text="For the athlete, printed on the handout of a program made from the template, e.g. "
+                  "“To let your hip turn inwards further”. Empty: “Chosen by your physio”.",
+    )
+
+    objects = ProgramTemplateItemQuerySet.as_manager()
 
     class Meta(Dosage.Meta):
         ordering = ["order", "id"]
 
+    # What Undo keeps of a removed item: everything it was, so it comes back the same.
+    UNDO_FIELDS = ("code", "exercise_id", "order", "notes", "reason", *Dosage.DOSAGE_FIELDS)
+
     def __str__(self) -> str:
         return f"{self.exercise} in {self.template}"
+
+    @property
+    def motive_label(self) -> str:
+        """Why it is there (the builder list shows it like a program item's)."""
+        return self.reason

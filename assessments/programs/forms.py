@@ -132,7 +132,8 @@ class AddTemplateForm(forms.Form):
 
 
 class ProgramItemForm(forms.ModelForm):
-    """The dosage of one item within the §6 ranges, its side and the note for the athlete."""
+    """The dosage of one item within the §6 ranges, its side and the note for the athlete. The
+    page puts the form tag and its Save and Cancel around it (in place in the list, or on its own)."""
 
     class Meta:
         model = ProgramItem
@@ -142,8 +143,25 @@ class ProgramItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         use_dosage_ranges(self)
         self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(dosage_layout(), Field("notes"))
-        self.helper.add_input(Submit("submit", "Save dosage"))
+
+
+class SaveAsTemplateForm(forms.ModelForm):
+    """"Save as template" on a version: the template's name and what it is for."""
+
+    class Meta:
+        model = ProgramTemplate
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"name": "How your clinic will find it, e.g. “IR in extension — phase 1”. "
+                              "Nothing that names the athlete: every physio of the clinic sees it."}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Save as template"))
 
 
 # --- Emailing handouts ---------------------------------------------------------------------------

@@ -25,8 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import findings
+from exercises import item_lists
 from exercises.dosage import Dosage, Side
-from exercises.models import Exercise, ProgramTemplate
+from exercises.models import Exercise, ProgramTemplate, ProgramTemplateItem
 from runphys.bounds import max_length_checks
 from runphys.models import Clinic, EmailDelivery
 from runphys.tenancy import ClinicScopedQuerySet
@@ -140,7 +141,8 @@ class Program(models.Model):
         )
         ProgramItem.objects.bulk_create(
             ProgramItem(version=draft, exercise_id=item.exercise_id, order=item.order, notes=item.notes,
-                        finding=item.finding, finding_detail=item.finding_detail, **item.dosage_values())
+                        finding=item.finding, finding_detail=item.finding_detail, reason=item.reason,
+                        from_template=item.from_template, **item.dosage_values())
             for item in latest.items.all()
         )
         return draft
@@ -358,36 +360,63 @@ class ProgramVersion(models.Model):
         return item
 
     def add_template(self, template: ProgramTemplate) -> list["ProgramItem"]:
-        """Append a template's exercises with the template's dosages."""
+        """Append a template's exercises with the template's dosages, notes and reasons; each item
+        names the template it came from ("Why: from the template …", not "added by the clinician")."""
         self.ensure_draft()
         start = self._next_order()
         items = [
             ProgramItem(version=self, exercise_id=entry.exercise_id, order=start + offset, notes=entry.notes,
-                        **entry.dosage_values())
+                        reason=entry.reason, from_template=template.name, **entry.dosage_values())
             for offset, entry in enumerate(template.items.order_by("order", "pk"))
         ]
         return ProgramItem.objects.bulk_create(items)
 
-    def renumber(self, items: list["ProgramItem"]) -> None:
-        for position, item in enumerate(items, start=1):
-            item.order = position
-        ProgramItem.objects.bulk_update(items, ["order"])
+    def ordered_items(self, *, lock: bool = False) -> list["ProgramItem"]:
+        items = self.items.select_for_update() if lock else self.items.all()
+        return list(items.select_related("exercise").order_by("order", "pk"))
 
     @transaction.atomic
     def move(self, item: "ProgramItem", offset: int) -> None:
         """Move an item ``offset`` places (−1 up, +1 down), keeping the order 1..n."""
         self.ensure_draft()
-        items = list(self.items.select_for_update().order_by("order", "pk"))
-        index = next(i for i, candidate in enumerate(items) if candidate.pk == item.pk)
-        target = min(max(index + offset, 0), len(items) - 1)
-        items.insert(target, items.pop(index))
-        self.renumber(items)
+        item_lists.renumber(item_lists.moved(self.ordered_items(lock=True), item, offset))
 
     @transaction.atomic
-    def remove(self, item: "ProgramItem") -> None:
+    def reorder(self, codes: list[str]) -> None:
+        """Put the items in the order of ``codes`` (a drag, or Alt+arrow): every item's code once,
+        ``item_lists.NotTheSameItems`` otherwise."""
         self.ensure_draft()
-        item.delete()
-        self.renumber(list(self.items.select_for_update().order_by("order", "pk")))
+        item_lists.renumber(item_lists.reordered(self.ordered_items(lock=True), codes))
+
+    @transaction.atomic
+    def remove(self, item: "ProgramItem") -> "ProgramItem":
+        """Delete the item; returns it with ``order`` set to the place it had (1-based), for Undo."""
+        self.ensure_draft()
+        return item_lists.removed(self.ordered_items(lock=True), item)
+
+    @transaction.atomic
+    def put_back(self, values: dict) -> "ProgramItem":
+        """A removed item again (Undo), with the same dose, reason and place."""
+        self.ensure_draft()
+        item = item_lists.rebuilt(ProgramItem, values, version=self)
+        item.save()
+        item_lists.renumber(item_lists.put_back(self.ordered_items(lock=True), item))
+        return item
+
+    @transaction.atomic
+    def save_as_template(self, *, name: str, description: str = "", by) -> ProgramTemplate:
+        """A clinic template with this version's exercises, doses, notes and reasons (any version,
+        issued or draft). What a finding said about this athlete stays out: a template holds no
+        athlete data, only the reason in words for whoever gets it next."""
+        template = ProgramTemplate.objects.create(clinic=self.program.athlete.clinic, name=name,
+                                                  description=description, created_by=by)
+        ProgramTemplateItem.objects.bulk_create(
+            ProgramTemplateItem(template=template, exercise_id=item.exercise_id, order=position,
+                                notes=item.notes, reason=item.why if item.has_reason else "",
+                                **item.dosage_values())
+            for position, item in enumerate(self.ordered_items(), start=1)
+        )
+        return template
 
 
 class ProgramItemQuerySet(ClinicScopedQuerySet):
@@ -414,6 +443,12 @@ class ProgramItem(Dosage):
     finding_detail = models.TextField(
         max_length=2000, blank=True, editable=False, help_text="What the finding said when the exercise was suggested.",
     )
+    reason = models.CharField(
+        "why it is there", max_length=300, blank=True,
+        help_text="For the athlete, when no finding motivated it (from its template); printed on the handout.",
+    )
+    from_template = models.CharField(max_length=120, blank=True, editable=False,
+                                     help_text="The name of the template it came from, when it did.")
 
     objects = ProgramItemQuerySet.as_manager()
 
@@ -437,14 +472,29 @@ class ProgramItem(Dosage):
         self.version.ensure_draft()
         return super().delete(*args, **kwargs)
 
+    # What Undo keeps of a removed item: everything it was, so it comes back the same.
+    UNDO_FIELDS = ("code", "exercise_id", "order", "notes", "finding", "finding_detail", "reason", "from_template",
+                   *Dosage.DOSAGE_FIELDS)
+
     @property
     def motive_label(self) -> str:
-        return self.get_finding_display() if self.finding else "Added by the clinician"
+        """Why it is there, for the clinician."""
+        if self.finding:
+            return self.get_finding_display()
+        if self.from_template:
+            return f"From the template “{self.from_template}”" + (f": {self.reason}" if self.reason else "")
+        return self.reason or "Added by the clinician"
+
+    @property
+    def has_reason(self) -> bool:
+        return bool(self.finding or self.reason)
 
     @property
     def why(self) -> str:
         """The handout's "why this exercise" line."""
-        return findings.MOTIVES[findings.Code(self.finding)].athlete_reason if self.finding else CLINICIAN_CHOICE_REASON
+        if self.finding:
+            return findings.MOTIVES[findings.Code(self.finding)].athlete_reason
+        return self.reason or CLINICIAN_CHOICE_REASON
 
     @property
     def side_label(self) -> str:

@@ -1,9 +1,10 @@
 """Programs: from an assessment's findings to a draft, shaping it, issuing it, and its handout.
 
 Every lookup goes through a clinic-scoped queryset, so another clinic's program, version or item is
-a 404. Every read and write is audited. Mutations are POST-only and redirect, except the item
-actions that htmx calls (add, add a template, move, remove): an htmx request gets the refreshed list
-of items back, any other request is redirected to the program.
+a 404. Every read and write is audited. Mutations are POST-only and redirect, except the builder's
+item actions that htmx calls (add from the picker, add a template, reorder, move, edit a dose,
+remove and undo): an htmx request gets the refreshed list of items back, any other request is
+redirected to the program.
 """
 
 import logging
@@ -28,6 +29,7 @@ from assessments.programs.forms import (
     NewProgramForm,
     ProgramDetailsForm,
     ProgramItemForm,
+    SaveAsTemplateForm,
     SendHandoutForm,
     SuggestionsForm,
 )
@@ -42,6 +44,9 @@ from assessments.programs.models import (
     ProgramVersion,
 )
 from athletes.models import Athlete
+from exercises import item_lists
+from exercises.forms import ExercisePickerForm
+from exercises.models import Exercise
 from runphys import audit, pdf
 from runphys.emails import EmailLimitReached
 from runphys.views import is_htmx, require_clinic_admin
@@ -71,15 +76,28 @@ def _refer_flags(program: Program, user) -> list[findings.Finding]:
     return [f for f in assessment.findings(reference_table(user.clinic)) if f.code == findings.Code.REFER_REVIEW]
 
 
+def _builder_urls(program: Program) -> dict:
+    """What the shared builder list (templates/exercises/_builder_list.html) posts to."""
+    return {
+        "move": "programs:item_move", "edit": "programs:item_edit", "remove": "programs:item_remove",
+        "order": reverse("programs:items_order", args=[program.code]),
+        "items": reverse("programs:items", args=[program.code]),
+        "restore": reverse("programs:item_restore", args=[program.code]),
+        "page": program.get_absolute_url(), "target": "#program-items",
+    }
+
+
 def _items_context(request: HttpRequest, program: Program, version: ProgramVersion, **extra) -> dict:
-    items = list(version.items.select_related("exercise").order_by("order", "pk"))
+    items = version.ordered_items()
     context = {
         "program": program,
         "version": version,
         "items": items,
-        "add_exercise": AddExerciseForm(user=request.user),
+        "editable": version.is_draft,
+        "urls": _builder_urls(program),
         "add_template": AddTemplateForm(user=request.user),
         "refer_flags": _refer_flags(program, request.user),
+        "removed": _removed_notice(request, version, request.GET.get("removed")),
     }
     context["held_back"] = [i for i in items if suggestions.held_back_sides(i.exercise, context["refer_flags"]) & (
         {i.side} if i.side in suggestions.SIDES else set(suggestions.SIDES))]
@@ -87,14 +105,42 @@ def _items_context(request: HttpRequest, program: Program, version: ProgramVersi
 
 
 def _items_response(request: HttpRequest, program: Program, version: ProgramVersion, *, error: str = "",
-                    **extra) -> HttpResponse:
-    """The refreshed list of items for htmx; otherwise back to the program page."""
+                    removed: ProgramItem | None = None, **extra) -> HttpResponse:
+    """The refreshed list of items for htmx; otherwise back to the program page (with the Undo of
+    a removal, named by the removed item's code only)."""
     if is_htmx(request):
-        context = _items_context(request, program, version, error=error, **extra)
+        notice = {"code": removed.code, "name": removed.exercise.name} if removed else None
+        context = _items_context(request, program, version, error=error, **extra) | {"removed": notice}
         return render(request, "assessments/_program_items.html", context)
     if error:
         messages.error(request, error)
+    if removed:
+        return redirect(f"{program.get_absolute_url()}?removed={removed.code}#program-items")
     return redirect(program)
+
+
+def _removed_notice(request: HttpRequest, version: ProgramVersion, code: str | None) -> dict | None:
+    """"Removed … — Undo" on the program page after a removal without JavaScript."""
+    try:
+        values = item_lists.removed_values(request, "program", version.pk, UUID(code)) if code else None
+    except ValueError:
+        return None
+    if values is None:
+        return None
+    exercise = Exercise.objects.filter(pk=values["exercise_id"]).only("name").first()
+    return {"code": values["code"], "name": exercise.name if exercise else "the exercise"}
+
+
+def _picker(request: HttpRequest, program: Program) -> ExercisePickerForm:
+    return ExercisePickerForm(request.GET, url=reverse("programs:picker", args=[program.code]),
+                              page_url=program.get_absolute_url())
+
+
+def _picker_context(request: HttpRequest, program: Program) -> dict:
+    picker = _picker(request, program)
+    found, count = picker.results(Exercise.objects.for_user(request.user))
+    return {"picker": picker, "found": found, "found_count": count, "program": program,
+            "add_url": reverse("programs:item_add", args=[program.code]), "target": "#program-items"}
 
 
 # --- Lists and creation ---------------------------------------------------------------------------
@@ -169,6 +215,8 @@ def program_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     program = _program(request, code)
     context = _items_context(request, program, program.latest, athlete=program.athlete,
                              versions=program.all_versions(), **_follow_up(program))
+    if program.latest.is_draft:
+        context |= _picker_context(request, program)
     audit.record("view", request=request, target=program)
     return render(request, "assessments/program_detail.html", context)
 
@@ -278,7 +326,25 @@ def program_discard(request: HttpRequest, code: UUID) -> HttpResponse:
     return redirect(program)
 
 
-# --- Items (htmx) ---------------------------------------------------------------------------------
+# --- Items: the program builder (htmx) --------------------------------------------------------------
+
+@require_GET
+def items(request: HttpRequest, code: UUID) -> HttpResponse:
+    """The list of items alone (the Cancel of an in-place dose form swaps it back in)."""
+    program = _program(request, code)
+    audit.record("view", request=request, target=program.latest)
+    return _items_response(request, program, program.latest)
+
+
+@require_GET
+def picker(request: HttpRequest, code: UUID) -> HttpResponse:
+    """The picker's results for its search and filters (the library holds no athlete data: not
+    audited, like the library's own search)."""
+    program = _program(request, code)
+    if not is_htmx(request):
+        return redirect(f"{program.get_absolute_url()}?{request.GET.urlencode()}#exercise-picker")
+    return render(request, "exercises/_picker.html#results", _picker_context(request, program))
+
 
 @require_POST
 def item_add(request: HttpRequest, code: UUID) -> HttpResponse:
@@ -288,8 +354,7 @@ def item_add(request: HttpRequest, code: UUID) -> HttpResponse:
         return _items_response(request, program, version, error=FROZEN_MESSAGE)
     form = AddExerciseForm(request.POST, user=request.user)
     if not form.is_valid():
-        return _items_response(request, program, version, error="Choose an exercise from the list.",
-                               add_exercise=form)
+        return _items_response(request, program, version, error="That exercise is not in your library (any more).")
     version.add_exercise(form.cleaned_data["exercise"])
     audit.record("update", request=request, target=version, fields=["items"])
     return _items_response(request, program, version)
@@ -317,6 +382,21 @@ def _item(request: HttpRequest, code: UUID) -> ProgramItem:
 
 
 @require_POST
+def items_order(request: HttpRequest, code: UUID) -> HttpResponse:
+    """The whole order at once, as a drag or Alt+arrow left it: every item's code once."""
+    program = _program(request, code)
+    version = program.latest
+    try:
+        version.reorder(request.POST.getlist("item"))
+    except FrozenVersion:
+        return _items_response(request, program, version, error=FROZEN_MESSAGE)
+    except item_lists.NotTheSameItems as error:
+        return _items_response(request, program, version, error=str(error))
+    audit.record("update", request=request, target=version, fields=["items"])
+    return _items_response(request, program, version)
+
+
+@require_POST
 def item_move(request: HttpRequest, code: UUID) -> HttpResponse:
     item = _item(request, code)
     version, program = item.version, item.version.program
@@ -333,19 +413,39 @@ def item_move(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @require_POST
 def item_remove(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Remove an item; the page offers Undo (the item is kept in this session until then)."""
     item = _item(request, code)
     version, program = item.version, item.version.program
     try:
-        version.remove(item)
+        removed = version.remove(item)
     except FrozenVersion:
         return _items_response(request, program, version, error=FROZEN_MESSAGE)
+    item_lists.remember_removed(request, "program", version.pk, removed, ProgramItem.UNDO_FIELDS)
+    audit.record("update", request=request, target=version, fields=["items"])
+    return _items_response(request, program, version, removed=removed)
+
+
+@require_POST
+def item_restore(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Undo a removal: the item again, with the same dose, reason and place."""
+    program = _program(request, code)
+    version = program.latest
+    values = item_lists.removed_values(request, "program", version.pk, request.POST.get("item", ""))
+    if values is None:
+        return _items_response(request, program, version, error="There is nothing to undo here any more.")
+    try:
+        version.put_back(values)
+    except FrozenVersion:
+        return _items_response(request, program, version, error=FROZEN_MESSAGE)
+    item_lists.forget_removed(request, values["code"])
     audit.record("update", request=request, target=version, fields=["items"])
     return _items_response(request, program, version)
 
 
 @require_http_methods(["GET", "POST"])
 def item_edit(request: HttpRequest, code: UUID) -> HttpResponse:
-    """The dosage of one item, within the §6 ranges."""
+    """The dosage of one item, within the §6 ranges: in place in the list with htmx (Save gives
+    the list back, an error the form again), else on a page of its own with a Cancel link."""
     item = _item(request, code)
     program = item.version.program
     if not item.version.is_draft:
@@ -355,11 +455,39 @@ def item_edit(request: HttpRequest, code: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         audit.record("update", request=request, target=item, fields=form.changed_data)
+        if is_htmx(request):
+            return _items_response(request, program, item.version)
         messages.success(request, f"Dosage of “{item.exercise.name}” saved.")
         return redirect(program)
     if request.method == "GET":
         audit.record("view", request=request, target=item)
-    return render(request, "assessments/program_item_form.html", {"program": program, "item": item, "form": form})
+    context = {"program": program, "item": item, "form": form, "urls": _builder_urls(program)}
+    if is_htmx(request):
+        response = render(request, "exercises/_builder_dose.html", context)
+        if request.method == "POST":  # errors: the form again, in place of itself
+            response["HX-Retarget"], response["HX-Reswap"] = f"#item-{item.code}", "outerHTML"
+        return response
+    return render(request, "assessments/program_item_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def save_as_template(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Any version, draft or issued, as a clinic template (its exercises, doses, notes and reasons)."""
+    version = get_object_or_404(ProgramVersion.objects.for_user(request.user).select_related("program__athlete"),
+                                code=code)
+    form = SaveAsTemplateForm(request.POST or None, initial={"name": version.title})
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            template = version.save_as_template(by=request.user, **form.cleaned_data)
+            audit.record("view", request=request, target=version, fields=["items"])
+            audit.record("program_template_create", request=request, target=template)
+        messages.success(request, f"Template “{template.name}” saved with {len(version.ordered_items())} "
+                                  "exercises. Every physio of the clinic can now start from it.")
+        return redirect(template)
+    if request.method == "GET":
+        audit.record("view", request=request, target=version)
+    return render(request, "assessments/save_as_template.html",
+                  {"version": version, "program": version.program, "form": form})
 
 
 # --- Handouts -------------------------------------------------------------------------------------

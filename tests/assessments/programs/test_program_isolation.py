@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 
 ROUTES = [r for r in project_routes() if r.namespace == "programs"]
 POST_ONLY = {"issue", "revise", "discard", "item_add", "item_add_template", "item_move", "item_remove", "handout_retry",
-             "link_revoke", "link_fresh"}
-GET_AND_POST = {"create", "new", "edit", "item_edit"}
-GET_ONLY = {"list", "detail", "handout_preview", "handout_pdf", "handout_state"}
+             "link_revoke", "link_fresh", "items_order", "item_restore"}
+GET_AND_POST = {"create", "new", "edit", "item_edit", "save_as_template"}
+GET_ONLY = {"list", "detail", "handout_preview", "handout_pdf", "handout_state", "items", "picker"}
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def code_for(name: str, world: World) -> str | None:
         "item_edit": draft.items.first().code, "item_move": draft.items.first().code,
         "item_remove": draft.items.first().code,
         "handout_preview": draft.code, "handout_pdf": issued.code, "handout_state": issued.code,
-        "handout_retry": issued.code,
+        "handout_retry": issued.code, "save_as_template": issued.code,
     }.get(name, program.code if name != "list" else None)
 
 
