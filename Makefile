@@ -41,7 +41,7 @@ run: install demo
 	@echo "RunPhys on http://$(HOST):$(PORT)/ (web server and task worker; Ctrl-C stops both)"
 	@trap 'kill $$worker $$sweeper 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py db_worker & worker=$$!; \
-	while sleep 300; do $(BIN)/python manage.py sweep_deliveries >/dev/null; $(BIN)/python manage.py sweep_handouts >/dev/null; $(BIN)/python manage.py prune_print_copies >/dev/null; done & sweeper=$$!; \
+	while sleep 60; do $(BIN)/python manage.py sweep_deliveries >/dev/null; $(BIN)/python manage.py sweep_handouts >/dev/null; $(BIN)/python manage.py prune_print_copies >/dev/null; done & sweeper=$$!; \
 	$(BIN)/gunicorn runphys.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
 
 # The suite runs in parallel (pytest-xdist), one process per core, each with its own test

@@ -10,16 +10,23 @@ defined below) on the database-backed task queue; a worker (``manage.py db_worke
 ``deliver``:
 
 1. claim the row with a conditional UPDATE (queued → sending). Only one worker can win it, so a
-   re-enqueued task, a second worker or a retry that overlaps can never send it twice;
-2. send it over SMTP with the configured timeout;
-3. record the outcome: sent; or, for a temporary failure (4xx reply, refused connection,
-   time-out, dropped connection), back to queued with exponential backoff until
-   ``max_attempts``; or failed at once for a permanent one (5xx), with the server's reason.
+   re-enqueued task, a second worker or a retry that overlaps can never send it twice. The claim
+   is a lease of ``EMAIL_SENDING_LEASE`` (a few SMTP time-outs): the SMTP backend
+   (``runphys.mail_smtp``) ends its whole exchange before the lease ends;
+2. send it over SMTP;
+3. record the outcome: sent (also when the server accepted the message and the connection then
+   failed, e.g. in QUIT); or, for a temporary failure (4xx reply, refused connection, time-out,
+   dropped connection) before the server can have the message, back to queued with exponential
+   backoff until ``max_attempts``; or failed at once for a permanent one (5xx), with the server's
+   reason; or "unsure" when the connection ended after the whole message went out but before the
+   server confirmed it: it may have arrived, so it is not sent again without a person deciding.
 
 A worker killed between 1 and 3 leaves the row in "sending"; ``sweep`` (the ``sweep_deliveries``
-command) puts such rows back in the queue after ``EMAIL_SENDING_TIMEOUT``. The one duplicate
-window left: a worker killed after the server accepted the message but before step 3 is
-recorded. The retry carries the same Message-ID, so mail clients that de-duplicate show it once.
+command, every minute) puts such rows back in the queue once their lease has ended, and marks the
+dead worker's task row failed (``runphys.task_queue``). The duplicate windows left are listed in
+the README ("How email is delivered"): a worker killed (or frozen for longer than the lease) after
+the server accepted the message and before it recorded so. Every attempt carries the delivery's one
+Message-ID, so receivers that de-duplicate show it once.
 
 A message whose attachment does not exist yet (a handout still being rendered) is stored
 "waiting" and not enqueued; ``release`` queues it once the attachment is stored.
@@ -34,7 +41,7 @@ from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import F
 from django.tasks import task
@@ -42,6 +49,7 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
+from runphys.mail_smtp import Progress
 from runphys.models import Clinic, EmailDelivery, Invitation, User
 
 logger = logging.getLogger(__name__)
@@ -219,6 +227,7 @@ def backoff(attempt: int) -> timedelta:
 
 
 def claim(delivery_id: int) -> bool:
+    """Take the delivery for this worker for ``EMAIL_SENDING_LEASE`` (from ``sending_since``)."""
     now = timezone.now()
     claimed = EmailDelivery.objects.filter(pk=delivery_id, status=EmailDelivery.Status.QUEUED).update(
         status=EmailDelivery.Status.SENDING, attempts=F("attempts") + 1, sending_since=now
@@ -226,33 +235,36 @@ def claim(delivery_id: int) -> bool:
     return claimed == 1
 
 
+UNCONFIRMED = ("The mail server received the whole message, but the connection ended before it confirmed it "
+               "({reason}), so it may have arrived. It is not sent again by itself: ask the recipient, and send "
+               "it again if it did not arrive.")
+
+
 def deliver(delivery_id: int) -> str:
     """Send one delivery if it is still queued. Returns its status afterwards."""
     if not claim(delivery_id):
         return "skipped"
     delivery = EmailDelivery.objects.get(pk=delivery_id)
+    mailer = mailers.default
     try:
-        build_message(delivery).send()
+        mailer.send_messages([build_message(delivery)])
     except Exception as error:  # every failure is recorded on the row, none is swallowed
-        temporary, reason = classify(error)
-        # Not the reason: a mail server's refusal often quotes the recipient's address, and logs
-        # carry record codes only (the reason is on the row, where erasure redacts it).
-        logger.warning("Email delivery %s attempt %s failed (%s, %s)", delivery.code, delivery.attempts,
-                       "temporary" if temporary else "permanent", type(error).__name__)
-        delivery.last_error = reason
-        if temporary and delivery.attempts < delivery.max_attempts:
-            delivery.status = EmailDelivery.Status.QUEUED
-            delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
-            delivery.save(update_fields=["status", "next_attempt_at", "last_error"])
-            enqueue(delivery, run_after=delivery.next_attempt_at)
-        else:
-            if temporary:
-                delivery.last_error = f"{reason} Gave up after {delivery.attempts} attempts."
-            delivery.status = EmailDelivery.Status.FAILED
-            delivery.failed_at = timezone.now()
-            delivery.body_text = delivery.body_html = ""
-            delivery.save(update_fields=["status", "failed_at", "last_error", "body_text", "body_html"])
-        return delivery.status
+        _, reason = classify(error)
+        progress = getattr(mailer, "progress", Progress.NOT_SENT)  # only the SMTP backend tracks it
+        if progress is Progress.ACCEPTED:
+            logger.info("Email delivery %s accepted; the connection then failed (%s)", delivery.code,
+                        type(error).__name__)
+            return record_sent(delivery)
+        if progress is Progress.UNCONFIRMED:
+            logger.warning("Email delivery %s unconfirmed after the whole message (%s)", delivery.code,
+                           type(error).__name__)
+            why = reason[:1].lower() + reason[1:].rstrip(".")
+            return record_ended(delivery, EmailDelivery.Status.UNSURE, UNCONFIRMED.format(reason=why))
+        return record_failure(delivery, error)
+    return record_sent(delivery)
+
+
+def record_sent(delivery: EmailDelivery) -> str:
     delivery.status = EmailDelivery.Status.SENT
     delivery.sent_at = timezone.now()
     delivery.last_error = ""
@@ -261,13 +273,49 @@ def deliver(delivery_id: int) -> str:
     return delivery.status
 
 
+def record_ended(delivery: EmailDelivery, status: str, reason: str) -> str:
+    """Failed, or unsure: no more attempts, and the bodies (which may hold a one-time link) go."""
+    delivery.status = status
+    delivery.failed_at = timezone.now()
+    delivery.last_error = reason
+    delivery.body_text = delivery.body_html = ""
+    delivery.save(update_fields=["status", "failed_at", "last_error", "body_text", "body_html"])
+    return delivery.status
+
+
+def record_failure(delivery: EmailDelivery, error: Exception) -> str:
+    """A failure before the server can have the message: retried with backoff if temporary."""
+    temporary, reason = classify(error)
+    # Not the reason: a mail server's refusal often quotes the recipient's address, and logs
+    # carry record codes only (the reason is on the row, where erasure redacts it).
+    logger.warning("Email delivery %s attempt %s failed (%s, %s)", delivery.code, delivery.attempts,
+                   "temporary" if temporary else "permanent", type(error).__name__)
+    if temporary and delivery.attempts < delivery.max_attempts:
+        delivery.status = EmailDelivery.Status.QUEUED
+        delivery.last_error = reason
+        delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
+        delivery.save(update_fields=["status", "next_attempt_at", "last_error"])
+        enqueue(delivery, run_after=delivery.next_attempt_at)
+        return delivery.status
+    if temporary:
+        reason = f"{reason} Gave up after {delivery.attempts} attempts."
+    return record_ended(delivery, EmailDelivery.Status.FAILED, reason)
+
+
+# A queued delivery whose task has not run this long after it was due lost its task row (pruned,
+# or a restore): enqueued again. Longer than the lease, so a busy queue is not enqueued each minute.
+OVERDUE_AFTER = timedelta(minutes=10)
+
+
 def sweep(older_than: timedelta | None = None) -> int:
-    """Put deliveries abandoned by a dead worker back in the queue; re-enqueue overdue ones."""
-    older_than = older_than if older_than is not None else settings.EMAIL_SENDING_TIMEOUT
+    """Put deliveries whose claim's lease ended (their worker died) back in the queue; re-enqueue
+    overdue ones. Returns how many."""
+    older_than = older_than if older_than is not None else settings.EMAIL_SENDING_LEASE
     count = 0
-    overdue = list(EmailDelivery.objects.overdue(older_than))
+    overdue = list(EmailDelivery.objects.overdue(max(older_than, OVERDUE_AFTER)))
     for delivery in EmailDelivery.objects.stuck(older_than):
-        reset = EmailDelivery.objects.filter(pk=delivery.pk, status=EmailDelivery.Status.SENDING).update(
+        reset = EmailDelivery.objects.filter(pk=delivery.pk, status=EmailDelivery.Status.SENDING,
+                                             sending_since=delivery.sending_since).update(
             status=EmailDelivery.Status.QUEUED, next_attempt_at=timezone.now(),
             last_error="The worker stopped while sending; queued again.",
         )

@@ -338,7 +338,8 @@ EMAIL_BODY_MAX, EMAIL_ERROR_MAX = 100_000, 1000
 
 class EmailDeliveryQuerySet(ClinicScopedQuerySet):
     def stuck(self, older_than: timedelta) -> "EmailDeliveryQuerySet":
-        """Deliveries whose worker died: "sending" for longer than any send can take."""
+        """Deliveries whose worker died: "sending" for longer than their claim's lease, which no
+        live worker outlasts (``runphys.mail_smtp`` ends a send within it)."""
         return self.filter(status=EmailDelivery.Status.SENDING, sending_since__lt=timezone.now() - older_than)
 
     def overdue(self, older_than: timedelta) -> "EmailDeliveryQuerySet":
@@ -361,6 +362,9 @@ class EmailDelivery(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # The connection ended after the whole message went out, before the server confirmed it:
+        # it may have arrived, so it is not retried by itself (runphys.emails.deliver).
+        UNSURE = "unsure", "May have been sent"
 
     class Kind(models.TextChoices):
         INVITATION = "invitation", "Invitation"
@@ -394,7 +398,7 @@ class EmailDelivery(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     sending_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True, help_text="When it ended failed or unsure.")
 
     objects = EmailDeliveryQuerySet.as_manager()
 
@@ -402,7 +406,7 @@ class EmailDelivery(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["waiting", "queued", "sending", "sent", "failed"]),
+                condition=models.Q(status__in=["waiting", "queued", "sending", "sent", "failed", "unsure"]),
                 name="email_delivery_status",
             ),
             models.CheckConstraint(condition=models.Q(max_attempts__gte=1), name="email_delivery_max_attempts"),

@@ -244,10 +244,18 @@ _email_host = env("EMAIL_HOST")
 _email_security = env("EMAIL_SECURITY", "starttls" if PRODUCTION else "none")
 if _email_security not in {"none", "starttls", "ssl"}:
     raise ImproperlyConfigured("EMAIL_SECURITY must be one of none, starttls, ssl.")
+# EMAIL_TIMEOUT bounds each step of an SMTP exchange; a delivery's claim (EMAIL_SENDING_LEASE) lasts
+# a few of them. The backend (runphys/mail_smtp.py) ends the whole exchange one time-out before the
+# lease ends, so the sweep never hands a message to a second worker while the first still sends it.
+EMAIL_TIMEOUT_SECONDS = float(env("EMAIL_TIMEOUT", "15"))
+EMAIL_SENDING_LEASE = timedelta(seconds=float(env("EMAIL_SENDING_LEASE_SECONDS", str(4 * EMAIL_TIMEOUT_SECONDS))))
+if EMAIL_SENDING_LEASE.total_seconds() < 2 * EMAIL_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured("EMAIL_SENDING_LEASE_SECONDS must be at least twice EMAIL_TIMEOUT.")
+EMAIL_SEND_DEADLINE_SECONDS = EMAIL_SENDING_LEASE.total_seconds() - EMAIL_TIMEOUT_SECONDS
 if _email_host:
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "runphys.mail_smtp.EmailBackend",
             "OPTIONS": {
                 "host": _email_host,
                 "port": int(env("EMAIL_PORT", "465" if _email_security == "ssl" else "587")),
@@ -256,7 +264,8 @@ if _email_host:
                 "use_tls": _email_security == "starttls",
                 "use_ssl": _email_security == "ssl",
                 # Explicit: a stuck mail server must not hold a worker for ever.
-                "timeout": float(env("EMAIL_TIMEOUT", "15")),
+                "timeout": EMAIL_TIMEOUT_SECONDS,
+                "deadline": EMAIL_SEND_DEADLINE_SECONDS,
             },
         }
     }
@@ -269,11 +278,10 @@ EMAIL_FILE_DIR = env("EMAIL_FILE_DIR", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "RunPhys <no-reply@runphys.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Delivery policy (runphys.emails): attempts per message, backoff base (doubling per attempt,
-# capped at an hour), and how long a delivery may stay "sending" before the sweep re-queues it.
-# The sending time-out must exceed the SMTP time-out by a wide margin.
+# capped at an hour). A delivery "sending" for longer than EMAIL_SENDING_LEASE (above) belongs to a
+# dead worker and is re-queued by the sweep.
 EMAIL_MAX_ATTEMPTS = int(env("EMAIL_MAX_ATTEMPTS", "5"))
 EMAIL_RETRY_BASE_SECONDS = float(env("EMAIL_RETRY_BASE_SECONDS", "30"))
-EMAIL_SENDING_TIMEOUT = timedelta(seconds=int(env("EMAIL_SENDING_TIMEOUT_SECONDS", "600")))
 # A stolen login must not turn RunPhys into a spam relay: at most this many emails per clinic per hour.
 EMAIL_CLINIC_HOURLY_LIMIT = int(env("EMAIL_CLINIC_HOURLY_LIMIT", "200"))
 
@@ -290,6 +298,15 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task row "running" for longer than its task can run belongs to a worker that died; the sweep
+# (sweep_deliveries) marks it failed. An email send ends within its lease; a handout render is
+# killed after PDF_RENDER_SECONDS (the handout sweep allows twice that and a minute); no other task
+# takes more than seconds, and a row older than TASK_ORPHANED_AFTER is taken to be dead.
+TASK_RUNNING_LIMITS = {
+    "runphys.emails.deliver_email": EMAIL_SENDING_LEASE,
+    "assessments.programs.handouts.render_handout": timedelta(seconds=2 * PDF_RENDER_SECONDS + 60),
+}
+TASK_ORPHANED_AFTER = timedelta(minutes=10)
 
 # --- Forms ----------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -21,18 +21,31 @@ def free_port() -> int:
 class RecordingHandler:
     """Accepts messages and keeps their raw bytes. ``data_replies`` scripts the answers to DATA
     (e.g. ["421 Try later", "421 Try later"] then acceptance); ``hold_rcpt`` makes RCPT wait until
-    released, to catch a worker in the middle of a send."""
+    released, to catch a worker in the middle of a send; ``drop_after_data`` keeps that many
+    messages and then closes the connection instead of answering (the client cannot know it
+    arrived); ``reply_delay`` slows every MAIL and RCPT answer and ``quit_delay`` the answer to QUIT
+    by that many seconds."""
 
     def __init__(self) -> None:
         self.received: list[bytes] = []
         self.data_replies: list[str] = []
         self.data_attempts = 0
+        self.drop_after_data = 0
+        self.reply_delay = 0.0
+        self.quit_delay = 0.0
         self.hold_rcpt = threading.Event()
         self.release_rcpt = threading.Event()
         self.rcpt_waiting = threading.Event()
         self.lock = threading.Lock()
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        await asyncio.sleep(self.reply_delay)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        await asyncio.sleep(self.reply_delay)
         if self.hold_rcpt.is_set():
             self.rcpt_waiting.set()
             while not self.release_rcpt.is_set():
@@ -46,7 +59,14 @@ class RecordingHandler:
             if self.data_replies:
                 return self.data_replies.pop(0)
             self.received.append(envelope.original_content or envelope.content)
+            if self.drop_after_data:
+                self.drop_after_data -= 1
+                server.transport.close()  # the message is kept; its "250" never reaches the client
         return "250 Message accepted for delivery"
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802
+        await asyncio.sleep(self.quit_delay)
+        return "221 Bye"
 
     # A method, not a property: aiosmtpd inspects the handler's attributes for every connection.
     def messages(self) -> list[Message]:
@@ -85,10 +105,14 @@ class SMTPServer:
     def stop(self) -> None:
         self.controller.stop()
 
+    def mailer_with(self, timeout: float = 5, deadline: float = 15) -> dict:
+        """The project's SMTP backend (runphys.mail_smtp) pointed at this server."""
+        return {"BACKEND": "runphys.mail_smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": self.port, "timeout": timeout, "deadline": deadline}}
+
     @property
     def mailer(self) -> dict:
-        return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": self.port, "timeout": 5}}
+        return self.mailer_with()
 
     @property
     def env(self) -> dict[str, str]:

@@ -91,8 +91,9 @@ def adherence_between(athlete, start, end):
 @register.simple_tag(takes_context=True)
 def worklist(context, user) -> dict:
     """The dashboard's worklist for the logged-in physio (the whole clinic for an admin): drafts not
-    issued, programs whose review is due this week or past, handout emails that failed. One query a
-    bucket, two when it holds more than it shows, whatever the numbers; each row links to its page."""
+    issued, programs whose review is due this week or past, handout emails that failed or may not
+    have arrived. One query a bucket, two when it holds more than it shows, whatever the numbers;
+    each row links to its page."""
     if user.clinic is None:
         return {}
     today = user.clinic.today()
@@ -106,7 +107,8 @@ def worklist(context, user) -> dict:
     drafts = versions.drafts().order_by("-updated_at")
     reviews = versions.issued().filter(review_on__lte=end_of_week, number=Subquery(latest)).order_by("review_on")
     failed = (HandoutDelivery.objects.for_user(user).filter(
-        email__status=EmailDelivery.Status.FAILED, email__failed_at__gte=timezone.now() - timedelta(days=30),
+        email__status__in=[EmailDelivery.Status.FAILED, EmailDelivery.Status.UNSURE],
+        email__failed_at__gte=timezone.now() - timedelta(days=30),
         **({} if user.is_clinic_admin else {"email__requested_by": user}))
         .select_related("email", "version__program__athlete")
         .only("email__last_error", "email__failed_at", *(f"version__{name}" for name in WORKLIST_FIELDS))

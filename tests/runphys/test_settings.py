@@ -50,3 +50,15 @@ def test_check_deploy_under_production_settings_prints_no_warning():
                             cwd=ROOT, env=clean | PRODUCTION, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_a_sending_claim_lasts_a_few_smtp_time_outs_and_the_send_ends_one_time_out_before_it():
+    lease = ("o = s.MAILERS['default']; print(o['BACKEND'], s.EMAIL_SENDING_LEASE.total_seconds(), "
+             "o['OPTIONS']['deadline'])")
+    result = run_python(SETUP + lease, **PRODUCTION, EMAIL_TIMEOUT="10")
+    assert result.stdout.split() == ["runphys.mail_smtp.EmailBackend", "40.0", "30.0"], result.stderr
+    result = run_python(SETUP + lease, **PRODUCTION, EMAIL_TIMEOUT="10", EMAIL_SENDING_LEASE_SECONDS="90")
+    assert result.stdout.split() == ["runphys.mail_smtp.EmailBackend", "90.0", "80.0"], result.stderr
+    result = run_python(SETUP, **PRODUCTION, EMAIL_TIMEOUT="10", EMAIL_SENDING_LEASE_SECONDS="15")
+    assert result.returncode != 0
+    assert "EMAIL_SENDING_LEASE_SECONDS must be at least twice EMAIL_TIMEOUT" in result.stderr

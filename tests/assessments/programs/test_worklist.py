@@ -31,12 +31,23 @@ def library():
     return make_library()
 
 
-def failed_email(version, by):
+def failed_email(version, by, status=EmailDelivery.Status.FAILED,
+                 last_error="The mail server answered 550: no such mailbox"):
     email = EmailDelivery.objects.create(kind=EmailDelivery.Kind.HANDOUT, clinic=version.program.athlete.clinic,
                                          requested_by=by, recipient="x@example.com", subject="s", message_id="<m@x>",
-                                         status=EmailDelivery.Status.FAILED, failed_at=timezone.now(),
-                                         last_error="The mail server answered 550: no such mailbox")
+                                         status=status, failed_at=timezone.now(), last_error=last_error)
     return HandoutDelivery.objects.create(version=version, email=email)
+
+
+def test_an_email_that_may_have_been_sent_is_listed_for_the_physio_to_check(bob_client, clinic_a, bob, library):
+    program = make_program(make_athlete(clinic_a, first_name="Uma", last_name="Unsure"), bob,
+                           [library["Prone hip internal rotation"]])
+    issue(program.latest, by=bob)
+    failed_email(program.latest, bob, EmailDelivery.Status.UNSURE, "so it may have arrived. Ask the recipient")
+    listed = section(dashboard(bob_client), "failed")
+    assert "Uma Unsure" in listed and "may have arrived" in listed
+    status = bob_client.get(program.get_absolute_url()).text
+    assert "text-bg-warning" in status and "May have been sent" in status
 
 
 def test_each_bucket_lists_its_rows_with_a_link(bob_client, clinic_a, bob, library):
