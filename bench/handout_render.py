@@ -16,6 +16,8 @@ Because machines differ a lot (the same render has measured 290 ms on one 2-core
 600 ms on another), each timed run is paired with a reference render, interleaved with it: the
 same handout HTML rendered by WeasyPrint with no stylesheet at all ("unstyled", what plain
 WeasyPrint costs for this content on this machine). ``vs unstyled`` is the ratio of the medians.
+On a loaded machine wall time is noisy, so the same two renders are also run in the bench's own
+process (``runphys.pdf_child.write``) and their processor time compared: ``CPU vs unstyled``.
 
 A second reference column, "Chromium": the same styled HTML printed to PDF by a warm headless
 Chromium (Debian's, driven by Playwright; launched once, its page reused), which serves the
@@ -226,6 +228,26 @@ def chromium_renderer():
     return render, close
 
 
+def in_process(version_pk: int):
+    """The styled and the unstyled render run in this process (``pdf_child.write``, the child's own
+    render without its caps), so their processor time can be read: (styled(), unstyled())."""
+    from assessments.programs import handouts
+    from assessments.programs.models import ProgramVersion
+    from runphys import pdf, pdf_child
+
+    handout = handouts.build(ProgramVersion.objects.for_handout().get(pk=version_pk))
+    html = handouts.render_html(handout)
+    styled = pdf.job_for(html, allowed_media=handout.allowed_media, stylesheets=[handouts.STYLESHEET])
+    plain = pdf.job_for(html, allowed_media=handout.allowed_media)
+    return (lambda: pdf_child.write(styled)), (lambda: pdf_child.write(plain))
+
+
+def cpu_ms(render) -> float:
+    started = time.process_time()
+    render()
+    return (time.process_time() - started) * 1000
+
+
 def styled_html(version_pk: int) -> str:
     from assessments.programs import handouts
     from assessments.programs.models import ProgramVersion
@@ -255,9 +277,9 @@ def main() -> None:
         load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
         print(f"Handout rendering, {args.runs} timed runs per size, pictures: {args.pictures}; {cpus} CPUs, "
               f"load average {load}")
-        print(f"{'exercises':>9} {'pages':>5} {'cold ms':>8} {'median ms':>9} {'p95 ms':>7} {'CPU ms':>7} "
+        print(f"{'exercises':>9} {'pages':>5} {'cold ms':>8} {'median ms':>9} {'p95 ms':>7} "
               f"{'PDF KB':>7} {'peak alloc MB':>13} {'max RSS MB':>10} {'unstyled ms':>11} {'vs unstyled':>11} "
-              f"{'Chromium ms':>11} {'vs Chromium':>11}")
+              f"{'Chromium ms':>11} {'vs Chromium':>11} {'CPU ms':>6} {'CPU unstyled':>12} {'CPU vs unstyled':>15}")
         chromium = chromium_renderer()
         from pypdf import PdfReader
 
@@ -265,7 +287,9 @@ def main() -> None:
             started = time.perf_counter()
             version = issued_version(physio, athlete, assessment, exercises, size)  # first render: cold
             cold = time.perf_counter() - started
-            timings, cpu, reference, browser = [], [], [], []
+            timings, reference, browser, cpu, cpu_plain = [], [], [], [], []
+            styled_here, plain_here = in_process(version.pk)
+            styled_here(), plain_here()
             plain = unstyled(version.pk)
             plain()
             html = styled_html(version.pk)
@@ -273,10 +297,11 @@ def main() -> None:
                 chromium[0](html)  # warm: the browser has loaded the fonts and the pictures once
             data = b""
             for _ in range(args.runs):
-                started, started_cpu = time.perf_counter(), time.process_time()
+                started = time.perf_counter()
                 data = render(version.pk)
                 timings.append(time.perf_counter() - started)
-                cpu.append(time.process_time() - started_cpu)
+                cpu.append(cpu_ms(styled_here))
+                cpu_plain.append(cpu_ms(plain_here))
                 started = time.perf_counter()
                 plain()
                 reference.append(time.perf_counter() - started)
@@ -293,18 +318,21 @@ def main() -> None:
             pages = len(PdfReader(BytesIO(data)).pages)
             rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"{size:>9} {pages:>5} {cold * 1000:>8.0f} {statistics.median(timings) * 1000:>9.0f} "
-                  f"{percentile(timings, 0.95) * 1000:>7.0f} {statistics.median(cpu) * 1000:>7.0f} "
+                  f"{percentile(timings, 0.95) * 1000:>7.0f} "
                   f"{len(data) / 1024:>7.0f} "
                   f"{max(peaks) / 2**20:>13.1f} {rss_mb:>10.0f} {statistics.median(reference) * 1000:>11.0f} "
                   f"{statistics.median(timings) / statistics.median(reference):>11.2f} "
                   + (f"{statistics.median(browser) * 1000:>11.0f} "
                      f"{statistics.median(timings) / statistics.median(browser):>11.2f}" if browser
-                     else f"{'-':>11} {'-':>11}"))
+                     else f"{'-':>11} {'-':>11}")
+                  + f" {statistics.median(cpu):>6.0f} {statistics.median(cpu_plain):>12.0f} "
+                  f"{statistics.median(cpu) / statistics.median(cpu_plain):>15.2f}")
             if args.save_pdf:
                 args.save_pdf.mkdir(parents=True, exist_ok=True)
                 (args.save_pdf / f"handout-{size}.pdf").write_bytes(data)
-        print("median and p95: wall time of build + render; CPU ms: median processor time of the same renders "
-              "(what the process itself spent, less sensitive to other load on the machine).")
+        print("median and p95: wall time of build + render in the isolated child; CPU ms and CPU unstyled: median "
+              "processor time of the same styled and unstyled renders run in this process (less sensitive to other "
+              "load on the machine than wall time).")
         print("cold = issuing: the first render of the process for that size, print-size picture copies and "
               "the stored file included (the 1-exercise row also loads fonts and the stylesheet).")
         if chromium:

@@ -120,14 +120,20 @@ def render(html: str, *, allowed_media: Iterable[str] = (), stylesheets: Sequenc
     ``stylesheets``: static files applied on top of the HTML's own. The limits default to
     ``PDF_RENDER_SECONDS`` and ``PDF_RENDER_MEMORY_MB``.
     """
+    return run(job_for(html, allowed_media=allowed_media, stylesheets=stylesheets, seconds=seconds,
+                       memory_mb=memory_mb))
+
+
+def job_for(html: str, *, allowed_media: Iterable[str] = (), stylesheets: Sequence[str] = (),
+            seconds: float | None = None, memory_mb: int | None = None) -> Job:
     static_roots = [Path(p) for p in settings.STATICFILES_DIRS] + [Path(settings.STATIC_ROOT)]
-    return run(Job(
+    return Job(
         html=html, static_roots=tuple(root.resolve() for root in static_roots), static_url=settings.STATIC_URL,
         media_root=Path(settings.MEDIA_ROOT).resolve(), media_url=settings.MEDIA_URL,
         allowed_media=tuple(allowed_media), stylesheets=tuple(stylesheets),
         seconds=seconds if seconds is not None else settings.PDF_RENDER_SECONDS,
         memory_bytes=(memory_mb if memory_mb is not None else settings.PDF_RENDER_MEMORY_MB) * MEBIBYTE,
-    ))
+    )
 
 
 def render_pdf(html: str, **options) -> bytes:

@@ -89,21 +89,27 @@ def render_in_child(job) -> tuple:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     os.nice(10)
     try:
-        fetcher = ProjectFetcher(job)
-        sheets = []
-        for name in job.stylesheets:
-            path = fetcher.project_path(job.static_url + name)
-            if path is None:
-                raise FetchRefused(name)
-            # Its relative url()s resolve as in the browser: to the static files beside it.
-            sheets.append(CSS(filename=str(path), url_fetcher=fetcher,
-                              base_url=job.base_url + job.static_url.lstrip("/") + name))
-        data = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).write_pdf(stylesheets=sheets)
-        return "ok", (data, tuple(fetcher.fetched), tuple(fetcher.refused))
+        return "ok", write(job)
     except MemoryError:
         return "memory", ""
     except Exception as error:  # the parent decides what the clinician reads
         return "error", type(error).__name__
+
+
+def write(job) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
+    """The render itself, uncapped: (pdf, fetched, refused). Only the capped child calls it in
+    the app; ``bench/handout_render.py`` calls it in its own process to read CPU time."""
+    fetcher = ProjectFetcher(job)
+    sheets = []
+    for name in job.stylesheets:
+        path = fetcher.project_path(job.static_url + name)
+        if path is None:
+            raise FetchRefused(name)
+        # Its relative url()s resolve as in the browser: to the static files beside it.
+        sheets.append(CSS(filename=str(path), url_fetcher=fetcher,
+                          base_url=job.base_url + job.static_url.lstrip("/") + name))
+    data = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).write_pdf(stylesheets=sheets)
+    return data, tuple(fetcher.fetched), tuple(fetcher.refused)
 
 
 HTML(string="<p>Warm <b>up</b></p>").write_pdf(stylesheets=[CSS(string=WARM_UP_CSS)])
