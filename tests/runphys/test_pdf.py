@@ -119,3 +119,31 @@ def test_the_memory_cap_comes_from_the_settings(settings):
     settings.PDF_RENDER_MEMORY_MB = 200
     with pytest.raises(RenderFailed, match="200 MiB"):
         render_pdf(f'<img src="{huge_image_url(6_000)}">')
+
+
+def test_a_stylesheet_is_parsed_once_until_its_file_changes(tmp_path):
+    from runphys import pdf_child
+
+    sheet = tmp_path / "sheet.css"
+    sheet.write_text("p { color: red }")
+    first = pdf_child.stylesheet(sheet, "https://runphys.invalid/static/sheet.css")
+    assert pdf_child.stylesheet(sheet, "https://runphys.invalid/static/sheet.css") is first
+    assert pdf_child.stylesheet(sheet, "https://runphys.invalid/other/sheet.css") is not first  # another base
+    sheet.write_text("p { color: blue; }")
+    assert pdf_child.stylesheet(sheet, "https://runphys.invalid/static/sheet.css") is not first
+
+
+def test_the_handout_stylesheet_is_parsed_in_the_fork_server_and_fetches_nothing_then():
+    from runphys import pdf_child
+
+    path = (pdf_child.PROJECT_STATIC / "css/handout.css").resolve()
+    status = path.stat()
+    key = (str(path), status.st_size, status.st_mtime_ns, pdf_child.PRELOAD_BASE_URL + "css/handout.css")
+    assert key in pdf_child._parsed
+    # The preloaded copy's base is the one renders use, so it is the copy they get.
+    from django.conf import settings
+
+    from runphys import pdf
+    assert pdf.BASE_URL + settings.STATIC_URL.lstrip("/") == pdf_child.PRELOAD_BASE_URL
+    with pytest.raises(pdf_child.FetchRefused):
+        pdf_child.REFUSE_ALL("https://example.org/x.css")
