@@ -33,7 +33,7 @@ from assessments.vocabulary import (
     Side,
 )
 from athletes.models import Athlete
-from runphys import audit
+from runphys import audit, concurrency
 from runphys.models import Clinic, User
 
 ROTATION_POSITION_CHOICES = [(p.value, p.label) for p in ROTATION_POSITIONS]
@@ -249,6 +249,8 @@ class AssessmentEntry:
         self.instance = instance or Assessment(athlete=athlete, clinician=user, assessed_on=timezone.localdate())
         self.assessment_form = AssessmentForm(data, instance=self.instance, athlete=athlete, clinic=clinic,
                                               prefix="assessment")
+        if self.instance.pk:
+            concurrency.track(self.assessment_form, self.instance)
         defaults = AssessmentDefaults.for_clinic(clinic)
         saved = _block_of(self.instance) if self.instance.pk else {}
         # Validation writes the submitted values onto the reading instances: remember the saved ones.
@@ -380,17 +382,36 @@ class AssessmentEntry:
                     end_feel=data["end_feel"], not_tested=data["not_tested"],
                     not_tested_reason=data["not_tested_reason"].strip() if data["not_tested"] else "",
                 ))
-        if not creating:
-            if {_reading_key(r): _reading_values(r) for r in rows} != self.saved_values:
-                changed.append("readings")
-            assessment.readings.all().delete()
-        Reading.objects.bulk_create(rows)
+        if not creating and {_reading_key(r): _reading_values(r) for r in rows} != self.saved_values:
+            changed.append("readings")
+        _store_readings(assessment, rows)
         if creating:
             filled = self.assessment_form.cleaned_data.items()
             changed = [name for name, value in filled if value not in (None, "", False)]
             changed.append("readings")
         audit.record("create" if creating else "update", request=request, target=assessment, fields=changed)
         return assessment, changed
+
+
+def _store_readings(assessment: Assessment, rows: list[Reading]) -> None:
+    """Make the assessment's readings ``rows``, in place: a reading of the same side, movement,
+    position and mode keeps its row (and id), updated where a value changed; slots emptied are
+    deleted, new ones created."""
+    # Fresh from the database: validation wrote the submitted values onto the prefetched readings.
+    saved = {_reading_key(r): r for r in Reading.objects.filter(assessment=assessment)}
+    fields = ["instrument", "degrees", "pain", "end_feel", "not_tested", "not_tested_reason"]
+    new, changed = [], []
+    for row in rows:
+        reading = saved.pop(_reading_key(row), None)
+        if reading is None:
+            new.append(row)
+        elif _reading_values(reading) != _reading_values(row):
+            for name in fields:
+                setattr(reading, name, getattr(row, name))
+            changed.append(reading)
+    Reading.objects.filter(pk__in=[r.pk for r in saved.values()]).delete()
+    Reading.objects.bulk_update(changed, fields)
+    Reading.objects.bulk_create(new)
 
 
 def _reading_key(reading: Reading) -> tuple:

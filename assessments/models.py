@@ -39,6 +39,7 @@ from assessments.vocabulary import (
 )
 from athletes.models import Athlete
 from runphys.bounds import max_length_checks
+from runphys.concurrency import Versioned
 from runphys.models import Clinic
 from runphys.tenancy import ClinicScopedQuerySet
 
@@ -241,7 +242,7 @@ class AssessmentQuerySet(ClinicScopedQuerySet):
         )
 
 
-class Assessment(models.Model):
+class Assessment(Versioned):
     """One clinical encounter: context, observed compensations and the range-of-motion readings."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -24,7 +24,7 @@ from assessments.models import (
     update_clinic_summaries,
 )
 from athletes.models import Athlete
-from runphys import audit
+from runphys import audit, concurrency
 from runphys.views import require_clinic_admin
 
 PAGE_SIZE = 50
@@ -45,16 +45,26 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 def _entry(request: HttpRequest, athlete: Athlete, instance: Assessment | None) -> HttpResponse:
     entry = AssessmentEntry(request.POST if request.method == "POST" else None, athlete=athlete,
                             clinic=request.user.clinic, user=request.user, instance=instance)
+    context = {"entry": entry, "athlete": athlete, "assessment": instance}
     if request.method == "POST" and entry.is_valid():
-        with transaction.atomic():
+        def write() -> Assessment:
             assessment, _ = entry.save(request)
             update_athlete_summary(athlete)
+            return assessment
+
+        if instance is None:
+            with transaction.atomic():
+                assessment = write()
+        else:
+            try:
+                assessment = concurrency.save(entry.assessment_form, instance, by=request.user, write=write)
+            except concurrency.Conflict:
+                return render(request, "assessments/assessment_form.html", context, status=409)
         messages.success(request, "Assessment saved." if instance is None else "Assessment updated.")
         return redirect(assessment)
     if request.method == "GET" and instance is not None:
         audit.record("view", request=request, target=instance)
-    return render(request, "assessments/assessment_form.html",
-                  {"entry": entry, "athlete": athlete, "assessment": instance})
+    return render(request, "assessments/assessment_form.html", context)
 
 
 @require_http_methods(["GET", "POST"])

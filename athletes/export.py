@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from athletes.models import Athlete
+from runphys.concurrency import BOOKKEEPING_FIELDS
 
 FORMAT = "runphys-athlete-export"
 VERSION = 1
@@ -75,7 +76,8 @@ def athlete_data(athlete: Athlete) -> dict[str, Any]:
     """Every stored field of the athlete, people by name rather than by internal id."""
     data: dict[str, Any] = {}
     for field in athlete._meta.concrete_fields:
-        if field.name in {"id", "search_text"}:  # internal: a row number, and a copy made for search
+        # Internal: a row number, a copy made for search, the edit forms' version counter.
+        if field.name in {"id", "search_text", *BOOKKEEPING_FIELDS}:
             continue
         if field.is_relation:
             related = getattr(athlete, field.name)

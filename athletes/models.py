@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from runphys import audit
 from runphys.bounds import max_length_checks
+from runphys.concurrency import BOOKKEEPING_FIELDS, Versioned
 from runphys.models import AuditEvent, Clinic
 from runphys.tenancy import ClinicScopedQuerySet
 
@@ -40,7 +41,7 @@ KM_PER_MILE = Decimal("1.609344")
 
 # Bookkeeping columns that are not part of what a clinician wrote: never listed as "changed".
 UNAUDITED_FIELDS = {"id", "code", "created_at", "updated_at", "last_assessed_on", "open_findings_count",
-                    "search_text"}
+                    "search_text", *BOOKKEEPING_FIELDS}
 SEARCHED_FIELDS = ("first_name", "last_name", "email", "phone")
 # The names, email and phone (100 + 100 + 254 + 30 and five separators) folded: NFKD makes at most
 # 18 characters of one (U+FDFA); the folded text is cut there all the same, so no name can make the
@@ -221,7 +222,7 @@ class AthleteQuerySet(ClinicScopedQuerySet):
         return created
 
 
-class Athlete(models.Model):
+class Athlete(Versioned):
     class Sex(models.TextChoices):
         FEMALE = "female", "Female"
         MALE = "male", "Male"

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from athletes import erasure, export, paging
 from athletes.forms import AthleteFilterForm, AthleteForm, ErasureForm
 from athletes.models import Athlete
-from runphys import audit
+from runphys import audit, concurrency
 from runphys.sessions import reauthentication_required
 from runphys.views import render_list
 
@@ -87,14 +87,19 @@ def athlete_edit(request: HttpRequest, code: UUID) -> HttpResponse:
     if athlete.is_anonymised:
         messages.error(request, "This record has been anonymised and can no longer be edited.")
         return redirect(athlete)
-    form = AthleteForm(request.POST or None, instance=athlete, user=request.user)
+    form = concurrency.track(AthleteForm(request.POST or None, instance=athlete, user=request.user), athlete)
     if request.method == "POST":
         if form.is_valid():
-            if form.has_changed():
-                form.save(commit=False).save(request=request)
-                messages.success(request, "Changes saved.")
-            else:
+            if not form.has_changed():
                 messages.info(request, "Nothing changed.")
+                return redirect(athlete)
+            try:
+                concurrency.save(form, athlete, by=request.user,
+                                 write=lambda: form.save(commit=False).save(request=request))
+            except concurrency.Conflict:
+                return render(request, "athletes/athlete_form.html", {"form": form, "athlete": athlete},
+                              status=409)
+            messages.success(request, "Changes saved.")
             return redirect(athlete)
         if form.has_error("primary_clinician", "treating_locked"):
             audit.record("update_refused", request=request, target=athlete, fields=["primary_clinician"])

@@ -307,6 +307,10 @@ class ProgramTemplateItemForm(forms.ModelForm):
         exercise_field = self.fields["exercise"]
         exercise_field.queryset = exercises
         exercise_field.to_field_name = "code"
+        if self.instance.exercise_id:
+            # The initial value came as the exercise's id; the choices are named by code, so without
+            # this an existing item's exercise showed as unchosen on the edit page.
+            self.initial["exercise"] = self.instance.exercise.code
         exercise_field.label_from_instance = lambda e: f"{e.name} (archived)" if e.is_archived else e.name
         use_dosage_ranges(self)
         for name in Dosage.DOSAGE_FIELDS:
@@ -348,7 +352,9 @@ class BaseItemFormSet(forms.BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
-        if not any(form.has_changed() and not self._should_delete_form(form) for form in self.forms):
+        # Kept items with an exercise, unchanged ones too: renaming a template leaves its items as they are.
+        if not any(getattr(form, "cleaned_data", {}).get("exercise") and not self._should_delete_form(form)
+                   for form in self.forms):
             raise forms.ValidationError("Add at least one exercise.")
 
     def save_in_order(self) -> None:

@@ -23,6 +23,7 @@ from exercises import item_lists
 from exercises.dosage import Dosage
 from runphys import uploads
 from runphys.bounds import max_length_check, max_length_checks
+from runphys.concurrency import BOOKKEEPING_FIELDS, Versioned
 from runphys.models import Clinic, User
 from runphys.tenancy import ClinicScopedQuerySet
 
@@ -260,7 +261,7 @@ class ExerciseQuerySet(LibraryQuerySet):
         return self.filter(equipment__has=equipment)
 
 
-class Exercise(Dosage):
+class Exercise(Dosage, Versioned):
     """One exercise with its instructions, pictures and default dosage."""
 
     class Picture(models.TextChoices):
@@ -412,7 +413,7 @@ class Exercise(Dosage):
         copy = Exercise(clinic=clinic, copied_from=self, created_by=by)
         for field in self._meta.concrete_fields:
             if field.name in {"id", "code", "clinic", "copied_from", "created_by", "archived_at",
-                              "created_at", "updated_at", "start_picture", "end_picture"}:
+                              "created_at", "updated_at", "start_picture", "end_picture", *BOOKKEEPING_FIELDS}:
                 continue
             setattr(copy, field.attname, getattr(self, field.attname))
         for position in Exercise.Picture.values:
@@ -431,7 +432,7 @@ class Exercise(Dosage):
         self.save(update_fields=["archived_at", "updated_at"])
 
 
-class ProgramTemplate(models.Model):
+class ProgramTemplate(Versioned):
     """A named, reusable list of exercises with their dosages ("IR in extension — phase 1")."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -26,7 +26,7 @@ from exercises.forms import (
     item_helper,
 )
 from exercises.models import Exercise, ProgramTemplate
-from runphys import audit, uploads
+from runphys import audit, concurrency, uploads
 from runphys.models import Clinic
 from runphys.views import render_list
 
@@ -79,14 +79,21 @@ def exercise_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def exercise_edit(request: HttpRequest, code: UUID) -> HttpResponse:
     exercise = get_object_or_404(Exercise.objects.editable_by(request.user), code=code)
-    form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise, user=request.user)
+    form = concurrency.track(
+        ExerciseForm(request.POST or None, request.FILES or None, instance=exercise, user=request.user), exercise)
+    context = {"form": form, "exercise": exercise}
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
+        def write() -> None:
             form.save()
             audit.record("exercise_update", request=request, target=exercise, fields=form.changed_data)
+
+        try:
+            concurrency.save(form, exercise, by=request.user, write=write)
+        except concurrency.Conflict:
+            return render(request, "exercises/exercise_form.html", context, status=409)
         messages.success(request, f"“{exercise.name}” saved.")
         return redirect(exercise)
-    return render(request, "exercises/exercise_form.html", {"form": form, "exercise": exercise})
+    return render(request, "exercises/exercise_form.html", context)
 
 
 @require_POST
@@ -149,20 +156,31 @@ def template_detail(request: HttpRequest, code: UUID) -> HttpResponse:
 def template_form_page(request: HttpRequest, template: ProgramTemplate, action: str) -> HttpResponse:
     """Create and edit share one page: the template's name and its items as a formset."""
     form = ProgramTemplateForm(request.POST or None, instance=template)
+    if template.pk:
+        concurrency.track(form, template)
     formset = ProgramTemplateItemFormSet(request.POST or None, instance=template, user=request.user, prefix="items")
+    context = {"form": form, "formset": formset, "item_helper": item_helper(),
+               "program_template": template if template.pk else None}
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            template = form.save()
-            formset.instance = template
+        def write() -> ProgramTemplate:
+            saved = form.save()
+            formset.instance = saved
             formset.save_in_order()
-            audit.record(action, request=request, target=template,
+            audit.record(action, request=request, target=saved,
                          fields=[*form.changed_data, *(["items"] if formset.has_changed() else [])])
+            return saved
+
+        if template.pk is None:
+            with transaction.atomic():
+                template = write()
+        else:
+            try:
+                concurrency.save(form, template, by=request.user, write=write)
+            except concurrency.Conflict:
+                return render(request, "exercises/template_form.html", context, status=409)
         messages.success(request, f"Template “{template.name}” saved.")
         return redirect(template)
-    return render(request, "exercises/template_form.html", {
-        "form": form, "formset": formset, "item_helper": item_helper(),
-        "program_template": template if template.pk else None,
-    })
+    return render(request, "exercises/template_form.html", context)
 
 
 @require_http_methods(["GET", "POST"])

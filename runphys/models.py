@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from runphys.bounds import max_length_checks
+from runphys.concurrency import Versioned
 from runphys.tenancy import ClinicScopedQuerySet
 
 
@@ -130,7 +131,7 @@ def default_time_zone() -> str:
     return settings.TIME_ZONE
 
 
-class Clinic(models.Model):
+class Clinic(Versioned):
     class PaperSize(models.TextChoices):
         A4 = "A4", "A4"
         LETTER = "letter", "US Letter"

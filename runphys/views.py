@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from runphys import audit, emails, twofactor, uploads
+from runphys import audit, concurrency, emails, twofactor, uploads
 from runphys.forms import AcceptInvitationForm, AuditLogFilterForm, ClinicForm, InvitationForm, MembershipRoleForm
 from runphys.models import AuditEvent, Invitation, Membership
 from runphys.sessions import reauthentication_required
@@ -46,13 +46,17 @@ def require_clinic_admin(request: HttpRequest) -> None:
 def clinic_settings(request: HttpRequest) -> HttpResponse:
     require_clinic_admin(request)
     clinic = request.user.clinic
-    form = ClinicForm(request.POST or None, request.FILES or None, instance=clinic)
+    form = concurrency.track(ClinicForm(request.POST or None, request.FILES or None, instance=clinic), clinic)
+    context = {"form": form, "clinic": clinic}
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            concurrency.save(form, clinic, by=request.user, write=form.save)
+        except concurrency.Conflict:
+            return render(request, "runphys/clinic_settings.html", context, status=409)
         audit.record("clinic_update", request=request, target=clinic, fields=form.changed_data)
         messages.success(request, "Clinic settings saved.")
         return redirect("clinic_settings")
-    return render(request, "runphys/clinic_settings.html", {"form": form, "clinic": clinic})
+    return render(request, "runphys/clinic_settings.html", context)
 
 
 @require_GET

@@ -29,6 +29,7 @@ from exercises import item_lists
 from exercises.dosage import Dosage, Side
 from exercises.models import Exercise, ProgramTemplate, ProgramTemplateItem
 from runphys.bounds import max_length_checks
+from runphys.concurrency import Versioned
 from runphys.models import Clinic, EmailDelivery
 from runphys.tenancy import ClinicScopedQuerySet
 
@@ -199,7 +200,7 @@ class ProgramVersionQuerySet(ClinicScopedQuerySet):
         )
 
 
-class ProgramVersion(models.Model):
+class ProgramVersion(Versioned):
     """One complete program as written: a draft while it is shaped, then frozen when issued.
 
     Issuing freezes the content at once; the handout PDF is rendered afterwards by the task
@@ -423,7 +424,7 @@ class ProgramItemQuerySet(ClinicScopedQuerySet):
     clinic_path = "version__program__athlete__clinic"
 
 
-class ProgramItem(Dosage):
+class ProgramItem(Dosage, Versioned):
     """One exercise of a program version with its dosage, notes for the athlete and the reason it
     is there."""
 

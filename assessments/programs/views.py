@@ -47,7 +47,7 @@ from athletes.models import Athlete
 from exercises import item_lists
 from exercises.forms import ExercisePickerForm
 from exercises.models import Exercise
-from runphys import audit, pdf
+from runphys import audit, concurrency, pdf
 from runphys.emails import EmailLimitReached
 from runphys.views import is_htmx, require_clinic_admin
 
@@ -271,15 +271,21 @@ def program_edit(request: HttpRequest, code: UUID) -> HttpResponse:
     draft = _draft(request, program)
     if draft is None:
         return redirect(program)
-    form = ProgramDetailsForm(request.POST if request.method == "POST" else None, instance=draft, user=request.user)
+    form = concurrency.track(
+        ProgramDetailsForm(request.POST if request.method == "POST" else None, instance=draft, user=request.user),
+        draft)
+    context = {"program": program, "version": draft, "form": form}
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            concurrency.save(form, draft, by=request.user, write=form.save)
+        except concurrency.Conflict:
+            return render(request, "assessments/program_edit.html", context, status=409)
         audit.record("update", request=request, target=draft, fields=form.changed_data)
         messages.success(request, "Program details saved.")
         return redirect(program)
     if request.method == "GET":
         audit.record("view", request=request, target=draft)
-    return render(request, "assessments/program_edit.html", {"program": program, "version": draft, "form": form})
+    return render(request, "assessments/program_edit.html", context)
 
 
 @require_POST
@@ -451,23 +457,28 @@ def item_edit(request: HttpRequest, code: UUID) -> HttpResponse:
     if not item.version.is_draft:
         messages.error(request, FROZEN_MESSAGE)
         return redirect(program)
-    form = ProgramItemForm(request.POST if request.method == "POST" else None, instance=item)
+    form = concurrency.track(ProgramItemForm(request.POST if request.method == "POST" else None, instance=item), item)
+    context = {"program": program, "item": item, "form": form, "urls": _builder_urls(program)}
+    status = 200
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit.record("update", request=request, target=item, fields=form.changed_data)
-        if is_htmx(request):
-            return _items_response(request, program, item.version)
-        messages.success(request, f"Dosage of “{item.exercise.name}” saved.")
-        return redirect(program)
+        try:
+            concurrency.save(form, item, by=request.user, write=form.save)
+        except concurrency.Conflict:
+            status = 409
+        else:
+            audit.record("update", request=request, target=item, fields=form.changed_data)
+            if is_htmx(request):
+                return _items_response(request, program, item.version)
+            messages.success(request, f"Dosage of “{item.exercise.name}” saved.")
+            return redirect(program)
     if request.method == "GET":
         audit.record("view", request=request, target=item)
-    context = {"program": program, "item": item, "form": form, "urls": _builder_urls(program)}
     if is_htmx(request):
-        response = render(request, "exercises/_builder_dose.html", context)
+        response = render(request, "exercises/_builder_dose.html", context, status=status)
         if request.method == "POST":  # errors: the form again, in place of itself
             response["HX-Retarget"], response["HX-Reswap"] = f"#item-{item.code}", "outerHTML"
         return response
-    return render(request, "assessments/program_item_form.html", context)
+    return render(request, "assessments/program_item_form.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from assessments.models import Assessment, Reading
 from runphys.models import AuditEvent
-from tests.factories import make_assessment
+from tests.factories import FOUR, make_assessment
 from tests.helpers import entry_data
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +68,20 @@ def test_charlie_gets_404(charlie_client, charlie, assessment):
 def test_wrong_method(alice_client, assessment):
     assert alice_client.delete(url(assessment)).status_code == 405
     assert Assessment.objects.count() == 1
+
+
+def test_readings_are_updated_in_place_keeping_their_ids(alice_client, athlete, bob):
+    """A re-measured value keeps its row; an emptied slot's row goes, a new slot gets a new row."""
+    assessment = make_assessment(athlete, bob, [*FOUR, ("right", "extension", -4)])
+    before = {(r.side, r.movement): r.pk for r in Reading.objects.filter(assessment=assessment)}
+    response = alice_client.post(url(assessment), entry_data(
+        bob, {"main-ir-left": "27", "extension-extension-left": "-3"}, assessed_on=assessment.assessed_on))
+    assert response.status_code == 302
+    after = {(r.side, r.movement): r for r in Reading.objects.filter(assessment=assessment)}
+    assert after[("left", "ir")].pk == before[("left", "ir")]
+    assert after[("left", "ir")].degrees == 27
+    assert {key: after[key].pk for key in [("right", "ir"), ("left", "er"), ("right", "er")]} == {
+        key: before[key] for key in [("right", "ir"), ("left", "er"), ("right", "er")]}
+    assert ("right", "extension") not in after
+    assert after[("left", "extension")].pk not in before.values()
+    assert after[("left", "extension")].degrees == -3
