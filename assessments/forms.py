@@ -33,7 +33,7 @@ from assessments.vocabulary import (
     Side,
 )
 from athletes.models import Athlete
-from runphys import audit, concurrency
+from runphys import audit, concurrency, submissions
 from runphys.models import Clinic, User
 
 ROTATION_POSITION_CHOICES = [(p.value, p.label) for p in ROTATION_POSITIONS]
@@ -251,6 +251,8 @@ class AssessmentEntry:
                                               prefix="assessment")
         if self.instance.pk:
             concurrency.track(self.assessment_form, self.instance)
+        else:
+            submissions.carry(self.assessment_form)
         defaults = AssessmentDefaults.for_clinic(clinic)
         saved = _block_of(self.instance) if self.instance.pk else {}
         # Validation writes the submitted values onto the reading instances: remember the saved ones.

@@ -24,7 +24,7 @@ from assessments.models import (
     update_clinic_summaries,
 )
 from athletes.models import Athlete
-from runphys import audit, concurrency
+from runphys import audit, concurrency, submissions
 from runphys.views import require_clinic_admin
 
 PAGE_SIZE = 50
@@ -53,14 +53,17 @@ def _entry(request: HttpRequest, athlete: Athlete, instance: Assessment | None) 
             return assessment
 
         if instance is None:
-            with transaction.atomic():
-                assessment = write()
-        else:
-            try:
-                assessment = concurrency.save(entry.assessment_form, instance, by=request.user, write=write)
-            except concurrency.Conflict:
-                return render(request, "assessments/assessment_form.html", context, status=409)
-        messages.success(request, "Assessment saved." if instance is None else "Assessment updated.")
+            done = submissions.once(request, entry.assessment_form, write)
+            if not done.made:
+                messages.info(request, submissions.REPEATED)
+                return redirect(done.url)
+            messages.success(request, "Assessment saved.")
+            return redirect(done.url)
+        try:
+            assessment = concurrency.save(entry.assessment_form, instance, by=request.user, write=write)
+        except concurrency.Conflict:
+            return render(request, "assessments/assessment_form.html", context, status=409)
+        messages.success(request, "Assessment updated.")
         return redirect(assessment)
     if request.method == "GET" and instance is not None:
         audit.record("view", request=request, target=instance)

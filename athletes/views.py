@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from athletes import erasure, export, paging
 from athletes.forms import AthleteFilterForm, AthleteForm, ErasureForm
 from athletes.models import Athlete
-from runphys import audit, concurrency
+from runphys import audit, concurrency, submissions
 from runphys.sessions import reauthentication_required
 from runphys.views import render_list
 
@@ -62,12 +62,19 @@ def athlete_list(request: HttpRequest) -> HttpResponse:
 def athlete_create(request: HttpRequest) -> HttpResponse:
     if request.user.clinic is None:
         raise PermissionDenied("Only members of a clinic can add athletes.")
-    form = AthleteForm(request.POST or None, user=request.user)
+    form = submissions.carry(AthleteForm(request.POST or None, user=request.user))
     if request.method == "POST" and form.is_valid():
-        athlete = form.save(commit=False)
-        athlete.save(request=request)
-        messages.success(request, f"{athlete.full_name} added.")
-        return redirect(athlete)
+        def make() -> Athlete:
+            athlete = form.save(commit=False)
+            athlete.save(request=request)
+            return athlete
+
+        done = submissions.once(request, form, make)
+        if done.made:
+            messages.success(request, f"{done.made.full_name} added.")
+        else:
+            messages.info(request, submissions.REPEATED)
+        return redirect(done.url)
     return render(request, "athletes/athlete_form.html", {"form": form})
 
 

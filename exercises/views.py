@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exercises.forms import (
@@ -26,7 +27,7 @@ from exercises.forms import (
     item_helper,
 )
 from exercises.models import Exercise, ProgramTemplate
-from runphys import audit, concurrency, uploads
+from runphys import audit, concurrency, submissions, uploads
 from runphys.models import Clinic
 from runphys.views import render_list
 
@@ -66,13 +67,20 @@ def exercise_detail(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def exercise_create(request: HttpRequest) -> HttpResponse:
     exercise = Exercise(clinic=clinic_of(request), created_by=request.user)
-    form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise, user=request.user)
+    form = submissions.carry(
+        ExerciseForm(request.POST or None, request.FILES or None, instance=exercise, user=request.user))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            exercise = form.save()
-            audit.record("exercise_create", request=request, target=exercise)
-        messages.success(request, f"“{exercise.name}” added to your clinic's exercises.")
-        return redirect(exercise)
+        def make() -> Exercise:
+            made = form.save()
+            audit.record("exercise_create", request=request, target=made)
+            return made
+
+        done = submissions.once(request, form, make)
+        if done.made:
+            messages.success(request, f"“{done.made.name}” added to your clinic's exercises.")
+        else:
+            messages.info(request, submissions.REPEATED)
+        return redirect(done.url)
     return render(request, "exercises/exercise_form.html", {"form": form, "exercise": None})
 
 
@@ -99,11 +107,17 @@ def exercise_edit(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_POST
 def exercise_copy(request: HttpRequest, code: UUID) -> HttpResponse:
     source = get_object_or_404(Exercise.objects.for_user(request.user), code=code)
-    with transaction.atomic():
+    def make() -> Exercise:
         copy = source.copy_to(clinic_of(request), by=request.user)
         audit.record("exercise_copy", request=request, target=copy)
-    messages.success(request, f"“{copy.name}” is now one of your clinic's exercises: adapt it here.")
-    return redirect("exercises:edit", copy.code)
+        return copy
+
+    done = submissions.once(request, request, make, url=lambda copy: reverse("exercises:edit", args=[copy.code]))
+    if done.made:
+        messages.success(request, f"“{done.made.name}” is now one of your clinic's exercises: adapt it here.")
+    else:
+        messages.info(request, submissions.REPEATED)
+    return redirect(done.url)
 
 
 @require_POST
@@ -158,6 +172,8 @@ def template_form_page(request: HttpRequest, template: ProgramTemplate, action: 
     form = ProgramTemplateForm(request.POST or None, instance=template)
     if template.pk:
         concurrency.track(form, template)
+    else:
+        submissions.carry(form)
     formset = ProgramTemplateItemFormSet(request.POST or None, instance=template, user=request.user, prefix="items")
     context = {"form": form, "formset": formset, "item_helper": item_helper(),
                "program_template": template if template.pk else None}
@@ -171,8 +187,11 @@ def template_form_page(request: HttpRequest, template: ProgramTemplate, action: 
             return saved
 
         if template.pk is None:
-            with transaction.atomic():
-                template = write()
+            done = submissions.once(request, form, write)
+            if not done.made:
+                messages.info(request, submissions.REPEATED)
+                return redirect(done.url)
+            template = done.made
         else:
             try:
                 concurrency.save(form, template, by=request.user, write=write)
@@ -198,11 +217,18 @@ def template_edit(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_POST
 def template_copy(request: HttpRequest, code: UUID) -> HttpResponse:
     source = get_object_or_404(ProgramTemplate.objects.for_user(request.user), code=code)
-    with transaction.atomic():
+    def make() -> ProgramTemplate:
         copy = source.copy_to(clinic_of(request), by=request.user)
         audit.record("program_template_copy", request=request, target=copy)
-    messages.success(request, f"Template “{copy.name}” copied to your clinic: adapt it here.")
-    return redirect("exercises:template_edit", copy.code)
+        return copy
+
+    done = submissions.once(request, request, make,
+                            url=lambda copy: reverse("exercises:template_edit", args=[copy.code]))
+    if done.made:
+        messages.success(request, f"Template “{done.made.name}” copied to your clinic: adapt it here.")
+    else:
+        messages.info(request, submissions.REPEATED)
+    return redirect(done.url)
 
 
 @require_POST

@@ -461,3 +461,20 @@ class AuthAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SubmissionKey(models.Model):
+    """The one-time key of a create form that was sent, and where the record it made is
+    (``runphys.submissions``): the same key sent again leads there instead of making another."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    result_url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="submission_key_once_per_user")]
+        indexes = [models.Index(fields=["user", "created_at"], name="submission_key_age")]
+
+    def __str__(self) -> str:
+        return f"Submission key of user {self.user_id}"

@@ -116,7 +116,8 @@ TEMPLATES = [
                 "runphys.context_processors.clinic",
             ],
             # Tag libraries outside an app's templatetags package (see the module's docstring).
-            "libraries": {"handout_deliveries": "assessments.programs.templatetags"},
+            "libraries": {"handout_deliveries": "assessments.programs.templatetags",
+                          "submissions": "runphys.submissions"},
         },
     },
 ]

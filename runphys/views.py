@@ -14,11 +14,12 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from runphys import audit, concurrency, emails, twofactor, uploads
+from runphys import audit, concurrency, emails, submissions, twofactor, uploads
 from runphys.forms import AcceptInvitationForm, AuditLogFilterForm, ClinicForm, InvitationForm, MembershipRoleForm
 from runphys.models import AuditEvent, Invitation, Membership
 from runphys.sessions import reauthentication_required
@@ -83,24 +84,33 @@ def members(request: HttpRequest) -> HttpResponse:
 def member_invite(request: HttpRequest) -> HttpResponse:
     require_clinic_admin(request)
     clinic = request.user.clinic
-    form = InvitationForm(request.POST or None, clinic=clinic)
+    form = submissions.carry(InvitationForm(request.POST or None, clinic=clinic))
+    if request.method == "POST" and (sent := submissions.earlier(request, form)):
+        messages.info(request, submissions.REPEATED)
+        return redirect(sent)
     if request.method == "POST" and form.is_valid():
+        def make() -> Invitation:
+            invitation, token = Invitation.issue(
+                clinic=clinic,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                full_name=form.cleaned_data["full_name"],
+                invited_by=request.user,
+            )
+            audit.record("member_invite", request=request, target=invitation)
+            emails.send_invitation(invitation, request.build_absolute_uri(Invitation.accept_path(token)))
+            return invitation
+
         try:
-            with transaction.atomic():
-                invitation, token = Invitation.issue(
-                    clinic=clinic,
-                    email=form.cleaned_data["email"],
-                    role=form.cleaned_data["role"],
-                    full_name=form.cleaned_data["full_name"],
-                    invited_by=request.user,
-                )
-                audit.record("member_invite", request=request, target=invitation)
-                emails.send_invitation(invitation, request.build_absolute_uri(Invitation.accept_path(token)))
+            done = submissions.once(request, form, make, url=lambda _: reverse("members"))
         except emails.EmailLimitReached as limit:
             messages.error(request, str(limit))
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect("members")
+            if done.made:
+                messages.success(request, f"Invitation sent to {done.made.email}.")
+            else:
+                messages.info(request, submissions.REPEATED)
+            return redirect(done.url)
     return render(request, "runphys/member_invite.html", {"form": form})
 
 

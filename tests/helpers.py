@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
@@ -124,6 +125,19 @@ def entry_data(clinician, values=None, *, assessed_on=None, **extra) -> dict:
         data[f"{slot}-degrees"] = str(value)
     data.update({name.replace("__", "-"): value for name, value in extra.items()})
     return data
+
+
+# --- Races on PostgreSQL -------------------------------------------------------------------------
+
+def lock_waiters() -> int:
+    """How many connections to the test database wait on a lock now (PostgreSQL), for a test that
+    holds a lock until the requests it races are all waiting on it."""
+    with connection.cursor() as cursor:
+        # Statistics views are read once per transaction unless the snapshot is cleared.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock'")
+        return cursor.fetchone()[0]
 
 
 # --- Settings in a child process ------------------------------------------------------------------

@@ -15,13 +15,19 @@ bodies only, above the clinic's message; the bodies name each exercise with its 
 athlete who cannot open the PDF still knows what to do, and carry the athlete's link.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from assessments.programs.models import HandoutDelivery, HandoutEmail, ProgramLink, ProgramVersion
 from runphys import emails
 from runphys.models import EmailDelivery, User
 
+# The same handout to the same address within this time is the same send (two tabs, a retry).
+REPEAT_WINDOW = timedelta(minutes=10)
 
 class NotSendable(Exception):
     """The handout cannot be emailed; the message says why in plain words."""
@@ -112,19 +118,22 @@ def preview(version: ProgramVersion, *, note: str = "") -> tuple[str, str]:
 def send(version: ProgramVersion, *, by: User, request_key: str, note: str = "") -> tuple[HandoutDelivery, bool]:
     """Queue the handout email, with the physio's personal ``note`` (may be empty). Returns the
     delivery and whether it is new: a repeated request key (double click, reload of the
-    confirmation) returns the first delivery instead of a second one."""
+    confirmation) returns the first delivery instead of a second one, and so does the same version
+    to the same address while an earlier email of it is on its way or was sent in the last
+    ``REPEAT_WINDOW`` (the send page open in two tabs: each has its own key). The check runs under
+    the version's row lock, so two sends at once see each other; a failed email can be sent again
+    at once, a sent one again after the window."""
     reason = refusal(version)
     if reason:
         raise NotSendable(reason)
-    existing = HandoutDelivery.objects.filter(email__request_key=request_key).first()
-    if existing:
-        return existing, False
     athlete = version.program.athlete
     try:
         with transaction.atomic():
             # Locked, so that a render finishing now either stores its PDF before this reads it, or
-            # releases this email after it is stored: never neither.
+            # releases this email after it is stored: never neither; and two sends of it are in turn.
             locked = ProgramVersion.objects.select_for_update().get(pk=version.pk)
+            if existing := _earlier_send(version, athlete.email, request_key):
+                return existing, False
             email = emails.queue(
                 "handout", message_context(version, note=note), athlete.email,
                 kind=EmailDelivery.Kind.HANDOUT, clinic=athlete.clinic, requested_by=by,
@@ -136,6 +145,15 @@ def send(version: ProgramVersion, *, by: User, request_key: str, note: str = "")
     except IntegrityError:
         # Two requests with the same key raced; the other one won.
         return HandoutDelivery.objects.get(email__request_key=request_key), False
+
+
+def _earlier_send(version: ProgramVersion, recipient: str, request_key: str) -> HandoutDelivery | None:
+    same_key = Q(email__request_key=request_key)
+    on_its_way = Q(email__status__in=[EmailDelivery.Status.WAITING, EmailDelivery.Status.QUEUED,
+                                      EmailDelivery.Status.SENDING])
+    just_sent = Q(email__status=EmailDelivery.Status.SENT, email__sent_at__gte=timezone.now() - REPEAT_WINDOW)
+    to_them = Q(version=version, email__recipient__iexact=recipient)
+    return HandoutDelivery.objects.filter(same_key | (to_them & (on_its_way | just_sent))).first()
 
 
 def release_waiting(version: ProgramVersion, pdf_name: str) -> int:

@@ -47,7 +47,7 @@ from athletes.models import Athlete
 from exercises import item_lists
 from exercises.forms import ExercisePickerForm
 from exercises.models import Exercise
-from runphys import audit, concurrency, pdf
+from runphys import audit, concurrency, pdf, submissions
 from runphys.emails import EmailLimitReached
 from runphys.views import is_htmx, require_clinic_admin
 
@@ -166,16 +166,23 @@ def program_create(request: HttpRequest, assessment_code: UUID) -> HttpResponse:
     report = assessment.report(reference_table(request.user.clinic))
     suggested = suggestions.for_report(report, request.user)
     data = request.POST if request.method == "POST" else None
-    details = ProgramDetailsForm(data, user=request.user, submit=None)
+    details = submissions.carry(ProgramDetailsForm(data, user=request.user, submit=None))
     choice = SuggestionsForm(data, user=request.user, suggestions=suggested)
     if request.method == "POST" and details.is_valid() and choice.is_valid():
-        program = suggestions.start_from_assessment(
-            assessment, by=request.user, details=details.details(), chosen=choice.chosen(),
-            template=choice.cleaned_data["template"],
-        )
-        audit.record("create", request=request, target=program, fields=["items", *details.Meta.fields])
-        messages.success(request, "Draft program created. Check every exercise and its dosage before issuing it.")
-        return redirect(program)
+        def make() -> Program:
+            program = suggestions.start_from_assessment(
+                assessment, by=request.user, details=details.details(), chosen=choice.chosen(),
+                template=choice.cleaned_data["template"],
+            )
+            audit.record("create", request=request, target=program, fields=["items", *details.Meta.fields])
+            return program
+
+        done = submissions.once(request, details, make)
+        if done.made:
+            messages.success(request, "Draft program created. Check every exercise and its dosage before issuing it.")
+        else:
+            messages.info(request, submissions.REPEATED)
+        return redirect(done.url)
     if request.method == "GET":
         audit.record("view", request=request, target=assessment)
     return render(request, "assessments/program_create.html", {
@@ -192,16 +199,22 @@ def program_new(request: HttpRequest, athlete_code: UUID) -> HttpResponse:
         Athlete.objects.for_user(request.user).active().filter(anonymised_at__isnull=True), code=athlete_code
     )
     data = request.POST if request.method == "POST" else None
-    details = ProgramDetailsForm(data, user=request.user, submit=None)
+    details = submissions.carry(ProgramDetailsForm(data, user=request.user, submit=None))
     start = NewProgramForm(data, user=request.user)
     if request.method == "POST" and details.is_valid() and start.is_valid():
-        with transaction.atomic():
+        def make() -> Program:
             program = Program.start(athlete=athlete, by=request.user, **details.details())
             if start.cleaned_data["template"] is not None:
                 program.latest.add_template(start.cleaned_data["template"])
             audit.record("create", request=request, target=program, fields=details.Meta.fields)
-        messages.success(request, "Draft program created.")
-        return redirect(program)
+            return program
+
+        done = submissions.once(request, details, make)
+        if done.made:
+            messages.success(request, "Draft program created.")
+        else:
+            messages.info(request, submissions.REPEATED)
+        return redirect(done.url)
     if request.method == "GET":
         audit.record("view", request=request, target=athlete)
     return render(request, "assessments/program_new.html", {"athlete": athlete, "details": details, "start": start})
@@ -292,17 +305,27 @@ def program_edit(request: HttpRequest, code: UUID) -> HttpResponse:
 def program_issue(request: HttpRequest, code: UUID) -> HttpResponse:
     """Freeze the draft and queue its handout (rendered by the task worker, not here)."""
     program = _program(request, code)
+    if issued := submissions.earlier(request, request):  # a double click: the draft is gone by now
+        messages.info(request, submissions.REPEATED)
+        return redirect(issued)
     draft = _draft(request, program)
     if draft is None:
         return redirect(program)
-    try:
+    def make() -> Program:
         handouts.issue(draft, by=request.user)
+        audit.record("issue", request=request, target=draft, fields=["status"])
+        return program
+
+    try:
+        done = submissions.once(request, request, make)
     except ProgramStateError as error:
         messages.error(request, str(error))
         return redirect(program)
-    audit.record("issue", request=request, target=draft, fields=["status"])
-    messages.success(request, f"Version {draft.number} issued. Its handout is being prepared.")
-    return redirect(program)
+    if done.made:
+        messages.success(request, f"Version {draft.number} issued. Its handout is being prepared.")
+    else:
+        messages.info(request, submissions.REPEATED)
+    return redirect(done.url)
 
 
 @require_POST

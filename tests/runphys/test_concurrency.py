@@ -23,7 +23,7 @@ from athletes.models import Athlete
 from exercises.models import Exercise, ProgramTemplate
 from runphys.models import Clinic, Membership
 from tests.factories import draft_of, make_exercise, make_template, make_user, make_world
-from tests.helpers import logged_in
+from tests.helpers import lock_waiters, logged_in
 from tests.security.pages import forms_on
 from tests.workers import wait_for
 
@@ -177,16 +177,7 @@ def test_two_saves_racing_on_two_connections_give_one_save_and_one_refusal(clini
         threads = [threading.Thread(target=post, args=(who,)) for who in clients]
         for thread in threads:
             thread.start()
-
-        def both_waiting() -> bool:
-            with connection.cursor() as cursor:
-                # Statistics views are read once per transaction unless the snapshot is cleared.
-                cursor.execute("SELECT pg_stat_clear_snapshot()")
-                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                               "AND wait_event_type = 'Lock'")
-                return cursor.fetchone()[0] == 2
-
-        wait_for(both_waiting, timeout=30)
+        wait_for(lambda: lock_waiters() == 2, timeout=30)
     for thread in threads:
         thread.join(timeout=30)
 

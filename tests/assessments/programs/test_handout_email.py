@@ -4,15 +4,18 @@ import io
 import logging
 import re
 import uuid
+from datetime import timedelta
 from email.utils import parseaddr
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from pypdf import PdfReader
 
+from assessments.programs import deliveries
 from assessments.programs.models import HandoutDelivery, HandoutEmail, ProgramLink
 from exercises.models import Exercise
 from runphys.models import AuditEvent, EmailDelivery
@@ -134,7 +137,6 @@ def test_a_handout_that_failed_to_render_cannot_be_emailed(bob_client, athlete, 
 
 
 def test_subject_and_attachment_name_carry_no_health_details_or_name(version):
-    from assessments.programs import deliveries
 
     subject, _ = deliveries.preview(version)
     assert "Ines" not in subject and "Okafor" not in subject and "hip" not in subject.lower()
@@ -152,13 +154,39 @@ def test_a_double_click_sends_one_email(bob_client, version, smtp_server, run_ta
     assert len(smtp_server.handler.received) == 1
 
 
-def test_send_again_is_a_new_explicit_delivery(bob_client, version, smtp_server, run_tasks,
-                                               django_capture_on_commit_callbacks):
-    post_send(bob_client, version, capture=django_capture_on_commit_callbacks)
+def test_two_tabs_sending_the_same_handout_send_one_email(alice_client, bob_client, version, smtp_server, run_tasks,
+                                                          django_capture_on_commit_callbacks):
+    """Each tab has its own one-time key; the same version to the same address is still one send."""
+    tabs = [_send_page_key(client, version) for client in (bob_client, bob_client, alice_client)]
+    assert len(set(tabs)) == 3
+    responses = [post_send(client, version, key, capture=django_capture_on_commit_callbacks)
+                 for client, key in zip((bob_client, bob_client, alice_client), tabs, strict=True)]
+    assert [r.status_code for r in responses] == [302, 302, 302]
+    run_tasks()
+    assert HandoutDelivery.objects.count() == 1
+    assert len(smtp_server.handler.received) == 1
+    follow = bob_client.get(responses[1]["Location"])
+    assert "already queued" in follow.text
+
+
+def _send_page_key(client, version) -> str:
+    return re.search(r'name="request_key" value="([^"]+)"', client.get(send_url(version)).text).group(1)
+
+
+def test_send_again_after_the_repeat_window_or_a_failure_is_a_new_delivery(
+        bob_client, version, smtp_server, run_tasks, django_capture_on_commit_callbacks):
     post_send(bob_client, version, capture=django_capture_on_commit_callbacks)
     run_tasks()
-    assert HandoutDelivery.objects.count() == 2
+    EmailDelivery.objects.update(sent_at=timezone.now() - deliveries.REPEAT_WINDOW - timedelta(seconds=1))
+    post_send(bob_client, version, capture=django_capture_on_commit_callbacks)
+    run_tasks()
     assert len(smtp_server.handler.received) == 2
+    EmailDelivery.objects.filter(pk=HandoutDelivery.objects.first().email_id).update(
+        status=EmailDelivery.Status.FAILED, sent_at=None)
+    post_send(bob_client, version, capture=django_capture_on_commit_callbacks)
+    run_tasks()
+    assert HandoutDelivery.objects.count() == 3
+    assert len(smtp_server.handler.received) == 3
 
 
 @pytest.mark.parametrize("change, reason", [
@@ -271,13 +299,14 @@ def test_athlete_timeline_email_entries_cost_one_query_whatever_their_number(
         bob, version, django_assert_num_queries, django_capture_on_commit_callbacks):
     from django.template.loader import render_to_string
 
-    from assessments.programs import deliveries
 
     athlete = version.program.athlete
     deliveries.send(version, by=bob, request_key="k0")
     with django_assert_num_queries(1):
         render_to_string("assessments/_athlete_emails.html", {"athlete": athlete})
     for n in range(1, 6):
+        # Each earlier one sent long ago, so this is a new send rather than a repeat of it.
+        EmailDelivery.objects.update(status=EmailDelivery.Status.SENT, sent_at=timezone.now() - timedelta(days=n))
         deliveries.send(version, by=bob, request_key=f"k{n}")
     with django_assert_num_queries(1):
         html = render_to_string("assessments/_athlete_emails.html", {"athlete": athlete})
