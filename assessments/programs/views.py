@@ -13,7 +13,6 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -509,15 +508,22 @@ def save_as_template(request: HttpRequest, code: UUID) -> HttpResponse:
     """Any version, draft or issued, as a clinic template (its exercises, doses, notes and reasons)."""
     version = get_object_or_404(ProgramVersion.objects.for_user(request.user).select_related("program__athlete"),
                                 code=code)
-    form = SaveAsTemplateForm(request.POST or None, initial={"name": version.title})
+    form = submissions.carry(SaveAsTemplateForm(request.POST or None, initial={"name": version.title}))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            template = version.save_as_template(by=request.user, **form.cleaned_data)
+        def make():
+            details = {name: value for name, value in form.cleaned_data.items() if name != submissions.FIELD}
+            template = version.save_as_template(by=request.user, **details)
             audit.record("view", request=request, target=version, fields=["items"])
             audit.record("program_template_create", request=request, target=template)
-        messages.success(request, f"Template “{template.name}” saved with {len(version.ordered_items())} "
-                                  "exercises. Every physio of the clinic can now start from it.")
-        return redirect(template)
+            return template
+
+        done = submissions.once(request, form, make)
+        if done.made:
+            messages.success(request, f"Template “{done.made.name}” saved with {len(version.ordered_items())} "
+                                      "exercises. Every physio of the clinic can now start from it.")
+        else:
+            messages.info(request, submissions.REPEATED)
+        return redirect(done.url)
     if request.method == "GET":
         audit.record("view", request=request, target=version)
     return render(request, "assessments/save_as_template.html",

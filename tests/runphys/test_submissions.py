@@ -75,6 +75,9 @@ CREATES = {
         lambda w: w.program.get_absolute_url(),
         lambda w: ProgramVersion.objects.filter(status=ProgramVersion.Status.ISSUED).count(),
         action=lambda w: reverse("programs:issue", args=[w.program.code])),
+    "template from a program": Create(
+        lambda w: reverse("programs:save_as_template", args=[w.program.latest.code]),
+        lambda w: _own(ProgramTemplate, w)),
     "exercise copied": Create(
         lambda w: _exercise(w).get_absolute_url(), lambda w: _own(Exercise, w),
         action=lambda w: reverse("exercises:copy", args=[_exercise(w).code])),
