@@ -6,7 +6,9 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self) -> None:
-        # The athletes app cannot import this one: its export and erasure ask through hooks.
-        from assessments.programs import athlete_records
+        # The athletes app and runphys cannot import this one: export, erasure and the audit log ask
+        # through hooks.
+        from assessments.programs import athlete_records, audit_log
 
         athlete_records.register()
+        audit_log.register()

@@ -10,6 +10,10 @@ writes it after the view as one "list" event per kind of record holding their co
 INSERT, however many rows the page showed. A 404 on a URL naming a record is logged as "denied"
 (``denied``) whether or not the record exists in another clinic: the log does not look, and the
 user sees the same 404.
+
+The log's vocabulary is closed: an action or record type must be one of ``AuditEvent.Action`` or
+``AuditEvent.RecordType``, each with the words the audit-log page shows, so no event can reach the
+log that a person could not read.
 """
 
 from collections.abc import Iterable
@@ -19,6 +23,19 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from runphys.models import AuditEvent, Clinic, User
+
+
+class UnknownAuditCode(ValueError):
+    """An action or record type with no words in ``AuditEvent.Action`` / ``AuditEvent.RecordType``."""
+
+
+def check_codes(action: str, target_type: str) -> None:
+    if action not in AuditEvent.Action.values:
+        raise UnknownAuditCode(f"Unknown audit action {action!r}: add it with its label to AuditEvent.Action.")
+    # A denied attempt names the page (its URL name), not a kind of record: the log does not look.
+    if target_type and action != AuditEvent.Action.DENIED and target_type not in AuditEvent.RecordType.values:
+        raise UnknownAuditCode(
+            f"Unknown audit record type {target_type!r}: add it with its label to AuditEvent.RecordType.")
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -56,6 +73,7 @@ def record(
             clinic = getattr(target, "clinic", None)
     if clinic is None and actor is not None:
         clinic = actor.clinic
+    check_codes(action, target_type)
     return AuditEvent.objects.create(
         action=action,
         actor=actor,

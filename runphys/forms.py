@@ -1,7 +1,8 @@
 """Forms for accounts, members and the clinic's settings. Layout lives in each form's helper."""
 
+import uuid
 import zoneinfo
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
@@ -9,9 +10,11 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
+from django.utils import timezone
 
-from runphys import emails, uploads
-from runphys.models import Clinic, Invitation, Membership, User
+from runphys import audit_log, emails, uploads
+from runphys.models import AuditEvent, Clinic, Invitation, Membership, User
 
 
 def submit_helper(label: str) -> FormHelper:
@@ -134,29 +137,78 @@ class ClinicForm(forms.ModelForm):
 AUDIT_LOG_FIRST_DAY, AUDIT_LOG_LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 
 
-class AuditLogFilterForm(forms.Form):
-    """The clinic admin's audit-log filters. A record is named by its code (an athlete's UUID), a
-    user by their membership's code, so no personal data goes into the URL."""
+def start_of_day(day: date | None, days_later: int = 0) -> datetime | None:
+    """Midnight at the start of ``day`` (plus ``days_later``) in the current (the clinic's) time zone."""
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day + timedelta(days=days_later), time.min))
 
-    target = forms.CharField(required=False, max_length=64, label="Record code",
-                             help_text="For example an athlete's code, from their page.")
+
+class AuditLogFilterForm(forms.Form):
+    """The clinic admin's audit-log filters: athlete, person, action, date range, record code.
+
+    An athlete is typed by name (the form is POSTed, like the athlete list's search, so the name
+    stays out of URLs and access logs) or given by code (the athlete's page links here with
+    ``?athlete=<code>``); a person is chosen by their membership's code. Invalid filters show
+    their errors and no events, never the whole log as if unfiltered.
+    """
+
+    athlete = forms.CharField(required=False, max_length=100, label="Athlete",
+                              help_text="Their name, or their code from their page.",
+                              widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
     member = forms.ModelChoiceField(queryset=Membership.objects.none(), required=False, to_field_name="code",
-                                    label="User", empty_label="Anyone")
+                                    label="Person", empty_label="Anyone",
+                                    help_text="What they did and what was done to their account.")
+    action = forms.ChoiceField(required=False, label="Action")
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    target = forms.CharField(required=False, max_length=64, label="Record code",
+                             help_text="One record: the code in a row below.")
 
-    def __init__(self, *args, clinic: Clinic, **kwargs) -> None:
+    def __init__(self, *args, clinic: Clinic, export_url: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.clinic = clinic
         member = self.fields["member"]
         member.queryset = Membership.objects.filter(clinic=clinic).select_related("user").order_by("user__full_name")
         member.label_from_instance = lambda membership: membership.user.full_name or membership.user.email
+        self.fields["action"].choices = [("", "Any action"), *sorted(AuditEvent.Action.choices,
+                                                                      key=lambda choice: choice[1].lower())]
         self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(Row(Column("target", css_class="col-md-4"), Column("member", css_class="col-md-3"),
-                                        Column("date_from", css_class="col-md-2"),
-                                        Column("date_to", css_class="col-md-3")))
+        self.helper.form_method = "post"
+        self.helper.form_action = reverse("audit_log")
+        self.helper.form_id = "audit-filters"
+        self.helper.attrs = {"role": "search"}
+        self.helper.layout = Layout(
+            Row(Column("athlete", css_class="col-md-4"), Column("member", css_class="col-md-4"),
+                Column("action", css_class="col-md-4")),
+            Row(Column("date_from", css_class="col-6 col-md-3"), Column("date_to", css_class="col-6 col-md-3"),
+                Column("target", css_class="col-md-6")),
+        )
         self.helper.add_input(Submit("filter", "Filter"))
+        if export_url:
+            self.helper.add_input(Submit("export", "Download CSV", formaction=export_url,
+                                         css_class="btn-outline-secondary"))
+
+    def clean_athlete(self) -> list[uuid.UUID] | None:
+        """The codes of the athletes meant: the one whose code was given, or those the name matches."""
+        text = " ".join(self.cleaned_data["athlete"].split())
+        if not text:
+            return None
+        try:
+            return [uuid.UUID(text)]
+        except ValueError:
+            pass
+        try:
+            codes = audit_log.find_athletes(self.clinic, text)
+        except audit_log.TooManyAthletes:
+            raise forms.ValidationError(
+                f"More than {audit_log.ATHLETES_AT_MOST} athletes match: type more of the name.") from None
+        if not codes:
+            raise forms.ValidationError("No athlete of the clinic has that name.")
+        return codes
+
+    def clean_target(self) -> str:
+        return self.cleaned_data["target"].strip()
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -170,3 +222,22 @@ class AuditLogFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", "The end date is before the start date.")
         return cleaned
+
+    def used(self) -> list[str]:
+        """The names of the filters that narrow the log (for the export's audit event: names, not values)."""
+        return [name for name, value in self.cleaned_data.items() if value] if self.is_valid() else []
+
+    def events(self, events):
+        """``events`` narrowed by the filters; none at all while a filter is invalid."""
+        if not self.is_valid():
+            return events.none()
+        data = self.cleaned_data
+        if data["athlete"]:
+            events = audit_log.about_athletes(events, self.clinic, data["athlete"])
+        if data["member"]:
+            events = audit_log.about_person(events, data["member"])
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["target"]:
+            events = events.naming(data["target"])
+        return events.between(start_of_day(data["date_from"]), start_of_day(data["date_to"], days_later=1))

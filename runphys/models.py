@@ -309,7 +309,129 @@ class AuditEvent(models.Model):
     second copy of the health record. ``target_ids`` holds the codes of the records a list page
     showed (in the order shown), so that one row per page says who saw which records; a list of
     25 athletes is one row, not 25. Rows are only ever inserted (see ``runphys.audit``).
+
+    The log keeps codes: ``action`` is one of ``Action`` and ``target_type`` one of ``RecordType``,
+    each with the words a person reads on the audit-log page and in its CSV. They are not the
+    columns' ``choices``: that would take a migration for every new kind of event, and Django does
+    not enforce choices on insert anyway; ``runphys.audit.record`` refuses a code missing here.
     """
+
+    class Action(models.TextChoices):
+        # Records (what the record is comes from the record type beside it).
+        VIEW = "view", "Viewed"
+        LIST = "list", "Viewed a list"
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        DELETE = "delete", "Deleted"
+        ARCHIVE = "archive", "Archived"
+        UNARCHIVE = "unarchive", "Restored from the archive"
+        ANONYMISE = "anonymise", "Anonymised"
+        ERASE = "erase", "Erased"
+        EXPORT = "export", "Exported the athlete's record"
+        ISSUE = "issue", "Issued"
+        DOWNLOAD = "download", "Downloaded the handout"
+        RETRY_HANDOUT = "retry_handout", "Asked to prepare the handout again"
+        EMAIL_HANDOUT = "email_handout", "Emailed the handout"
+        REVOKE_LINK = "revoke_link", "Ended the athlete's link"
+        FRESH_LINK = "fresh_link", "Gave the athlete a fresh link"
+        # The athlete's own link (no user: the athlete, from their phone).
+        LINK_VIEW = "link_view", "Athlete opened their program link"
+        LINK_LOG = "link_log", "Athlete logged on their program link"
+        LINK_DENIED = "link_denied", "Program link refused (wrong or ended)"
+        # A URL naming a record that is not the clinic's (another clinic's, or none at all).
+        DENIED = "denied", "Refused: no such record in the clinic"
+        # The exercise library.
+        EXERCISE_CREATE = "exercise_create", "Created a clinic exercise"
+        EXERCISE_UPDATE = "exercise_update", "Changed a clinic exercise"
+        EXERCISE_COPY = "exercise_copy", "Copied an exercise into the clinic"
+        EXERCISE_ARCHIVE = "exercise_archive", "Archived an exercise"
+        EXERCISE_RESTORE = "exercise_restore", "Restored an exercise"
+        PROGRAM_TEMPLATE_CREATE = "program_template_create", "Created a program template"
+        PROGRAM_TEMPLATE_UPDATE = "program_template_update", "Changed a program template"
+        PROGRAM_TEMPLATE_COPY = "program_template_copy", "Copied a program template into the clinic"
+        PROGRAM_TEMPLATE_ARCHIVE = "program_template_archive", "Archived a program template"
+        # The clinic and its members.
+        CLINIC_UPDATE = "clinic_update", "Changed the clinic's settings"
+        CLINIC_TWO_FACTOR_REQUIRED = "clinic_two_factor_required", "Made two-factor sign-in required for the clinic"
+        CLINIC_TWO_FACTOR_OPTIONAL = "clinic_two_factor_optional", "Made two-factor sign-in optional for the clinic"
+        MEMBER_INVITE = "member_invite", "Invited a member"
+        MEMBER_ROLE = "member_role", "Changed a member's role"
+        MEMBER_ACTIVATE = "member_activate", "Reactivated a member"
+        MEMBER_DEACTIVATE = "member_deactivate", "Deactivated a member"
+        INVITATION_ACCEPT = "invitation_accept", "Accepted an invitation"
+        INVITATION_REVOKE = "invitation_revoke", "Withdrew an invitation"
+        AUDIT_LOG_EXPORT = "audit_log_export", "Downloaded the audit log (CSV)"
+        # Signing in and the account.
+        LOGIN = "login", "Logged in"
+        LOGOUT = "logout", "Logged out"
+        SESSION_EXPIRED = "session_expired", "Signed out: the session ended"
+        REAUTHENTICATED = "reauthenticated", "Confirmed their password again"
+        PASSWORD_CHANGED = "password_changed", "Changed their password"
+        PASSWORD_RESET = "password_reset", "Set a new password from a reset link"
+        PASSWORD_RESET_REFUSED = "password_reset_refused", "Password reset refused: too many requests"
+        PASSWORD_RESET_LOCKED = "password_reset_locked", "Password resets paused after too many requests"
+        PASSWORD_RESET_DEVICE_LOCKED = "password_reset_device_locked", "Password resets paused on one browser"
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Two-factor sign-in turned on"
+        TWO_FACTOR_REMOVED = "two_factor_removed", "Two-factor sign-in turned off"
+        BACKUP_CODES_ISSUED = "backup_codes_issued", "New backup codes made"
+        BACKUP_CODE_USED = "backup_code_used", "Signed in with a backup code"
+        # Failed and refused checks (``runphys.throttle``: <purpose>[_code]_failed / _refused) and
+        # the cool-offs they start (<kind>[_device]_locked).
+        LOGIN_FAILED = "login_failed", "Wrong password at log-in"
+        LOGIN_REFUSED = "login_refused", "Log-in refused: cooling off after wrong passwords"
+        LOGIN_LOCKED = "login_locked", "Log-in paused after wrong passwords"
+        LOGIN_DEVICE_LOCKED = "login_device_locked", "Log-in paused on one browser after wrong passwords"
+        SECOND_FACTOR_FAILED = "second_factor_failed", "Wrong two-factor code at log-in"
+        SECOND_FACTOR_REFUSED = "second_factor_refused", "Two-factor code refused: cooling off after wrong codes"
+        SECOND_FACTOR_LOCKED = "second_factor_locked", "Two-factor codes paused after wrong codes"
+        SECOND_FACTOR_DEVICE_LOCKED = "second_factor_device_locked", "Two-factor codes paused on one browser"
+        REAUTHENTICATION_FAILED = "reauthentication_failed", "Wrong password when confirming again"
+        REAUTHENTICATION_REFUSED = "reauthentication_refused", "Confirming again refused: cooling off"
+        REAUTHENTICATION_CODE_FAILED = "reauthentication_code_failed", "Wrong two-factor code when confirming again"
+        REAUTHENTICATION_CODE_REFUSED = "reauthentication_code_refused", (
+            "Two-factor code refused when confirming again: cooling off")
+        PASSWORD_CHANGE_FAILED = "password_change_failed", "Wrong current password when changing it"
+        PASSWORD_CHANGE_REFUSED = "password_change_refused", "Password change refused: cooling off"
+        PASSWORD_CHANGE_CODE_FAILED = "password_change_code_failed", "Wrong two-factor code when changing the password"
+        PASSWORD_CHANGE_CODE_REFUSED = "password_change_code_refused", (
+            "Two-factor code refused when changing the password: cooling off")
+        ERASURE_CONFIRMATION_FAILED = "erasure_confirmation_failed", "Wrong password when confirming an erasure"
+        ERASURE_CONFIRMATION_REFUSED = "erasure_confirmation_refused", "Erasure confirmation refused: cooling off"
+        ERASURE_CONFIRMATION_CODE_FAILED = "erasure_confirmation_code_failed", (
+            "Wrong two-factor code when confirming an erasure")
+        ERASURE_CONFIRMATION_CODE_REFUSED = "erasure_confirmation_code_refused", (
+            "Two-factor code refused when confirming an erasure: cooling off")
+        TWO_FACTOR_SETUP_FAILED = "two_factor_setup_failed", "Wrong password when setting up two-factor sign-in"
+        TWO_FACTOR_SETUP_REFUSED = "two_factor_setup_refused", "Two-factor set-up refused: cooling off"
+        TWO_FACTOR_SETUP_CODE_FAILED = "two_factor_setup_code_failed", (
+            "Wrong code when turning on two-factor sign-in")
+        TWO_FACTOR_SETUP_CODE_REFUSED = "two_factor_setup_code_refused", (
+            "Code refused when turning on two-factor sign-in: cooling off")
+
+    class RecordType(models.TextChoices):
+        ATHLETE = "athlete", "athlete"
+        ASSESSMENT = "assessment", "assessment"
+        ASSESSMENT_DEFAULTS = "assessmentdefaults", "assessment defaults"
+        REFERENCE_VALUE = "referencevalue", "reference value"
+        MDC_SETTING = "mdcsetting", "measurement-error setting"
+        PROGRAM = "program", "program"
+        PROGRAM_VERSION = "programversion", "program version"
+        # Written by the erasure's anonymiser before the model name was used everywhere.
+        PROGRAM_VERSION_ANONYMISED = "program_version", "program version"
+        PROGRAM_ITEM = "programitem", "program exercise"
+        PROGRAM_LINK = "programlink", "athlete's program link"
+        EXERCISE = "exercise", "exercise"
+        PROGRAM_TEMPLATE = "programtemplate", "program template"
+        EMAIL_DELIVERY = "emaildelivery", "email"
+        HANDOUT_DELIVERY = "handoutdelivery", "handout email"
+        CLINIC = "clinic", "clinic"
+        MEMBERSHIP = "membership", "member"
+        INVITATION = "invitation", "invitation"
+        USER = "user", "user"
+        # A throttled check that matched no user: the address typed, the client address, a browser.
+        ACCOUNT = "account", "typed email address"
+        ADDRESS = "address", "network address"
+        DEVICE = "device", "browser"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -331,6 +453,41 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type} {self.target_id}"
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
+
+    @property
+    def who(self) -> str:
+        """The actor's name; without one, the athlete's own link, someone not logged in (a request
+        from an address), or the system (a command or the task worker)."""
+        if self.actor is not None:
+            return self.actor.full_name or self.actor.email
+        if self.action.startswith("link_"):
+            return "the athlete's link"
+        return "not logged in" if self.ip_address else "system"
+
+    @property
+    def record_type_label(self) -> str:
+        if self.action == AuditEvent.Action.DENIED:
+            return f"page {self.target_type}"  # the URL's name (see runphys.audit.denied)
+        return record_type_label(self.target_type)
+
+
+def action_label(code: str) -> str:
+    """The words for an action code; a code no longer written (an old row) is shown as it is spelt."""
+    try:
+        return AuditEvent.Action(code).label
+    except ValueError:
+        return code.replace("_", " ").capitalize()
+
+
+def record_type_label(code: str) -> str:
+    try:
+        return AuditEvent.RecordType(code).label
+    except ValueError:
+        return code.replace("_", " ")
 
 
 # An email's bodies are rendered from templates around at most a few thousand typed characters.

@@ -46,6 +46,7 @@ urlpatterns = [
     path("clinic/logo/", views.clinic_logo, name="clinic_logo"),
     path("clinic/two-factor/", account_views.clinic_two_factor, name="clinic_two_factor"),
     path("clinic/audit/", views.audit_log, name="audit_log"),
+    path("clinic/audit/export/", views.audit_log_export, name="audit_log_export"),
     path("clinic/members/", views.members, name="members"),
     path("clinic/members/invite/", views.member_invite, name="member_invite"),
     path("clinic/members/<uuid:code>/role/", views.member_role, name="member_role"),

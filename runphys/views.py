@@ -3,7 +3,6 @@
 The dashboard is the athletes' home and lives in ``athletes.views`` (runphys imports no domain app).
 """
 
-from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from django.contrib import messages
@@ -12,7 +11,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from runphys import audit, concurrency, emails, submissions, twofactor, uploads
+from runphys import audit_log as audit_log_names
 from runphys.forms import AcceptInvitationForm, AuditLogFilterForm, ClinicForm, InvitationForm, MembershipRoleForm
 from runphys.models import AuditEvent, Invitation, Membership
 from runphys.sessions import reauthentication_required
@@ -165,28 +165,39 @@ def invitation_revoke(request: HttpRequest, code: UUID) -> HttpResponse:
 AUDIT_LOG_PAGE_SIZE = 50
 
 
-@require_GET
+def audit_log_form(request: HttpRequest) -> AuditLogFilterForm:
+    """The filters, from the POSTed form (a typed name stays out of the URL) or from a link's query."""
+    data = request.POST if request.method == "POST" else request.GET
+    return AuditLogFilterForm(data, clinic=request.user.clinic, export_url=reverse("audit_log_export"))
+
+
+@require_http_methods(["GET", "POST"])
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """Who viewed or changed what, when and from where, in the admin's own clinic, newest first."""
+    """Who viewed or changed what, when and from where, in the admin's own clinic, newest first.
+    Filtering changes nothing, so a POST renders the results directly (as the athlete list does)."""
     require_clinic_admin(request)
-    form = AuditLogFilterForm(request.GET, clinic=request.user.clinic)
-    events = AuditEvent.objects.for_user(request.user).select_related("actor")
-    if form.is_valid():
-        data = form.cleaned_data
-        if target := data["target"].strip():
-            events = events.naming(target)
-        if data["member"]:
-            events = events.filter(actor=data["member"].user)
-        events = events.between(start_of_day(data["date_from"]), start_of_day(data["date_to"], days_later=1))
-    page = Paginator(events, AUDIT_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    form = audit_log_form(request)
+    events = form.events(AuditEvent.objects.for_user(request.user)).select_related("actor")
+    page = Paginator(events, AUDIT_LOG_PAGE_SIZE).get_page(form.data.get("page"))
+    audit_log_names.name_records(page.object_list, request.user.clinic)
     return render(request, "runphys/audit_log.html", {"form": form, "page": page})
 
 
-def start_of_day(day: date | None, days_later: int = 0) -> datetime | None:
-    """Midnight at the start of ``day`` (plus ``days_later``) in the clinic's time zone."""
-    if day is None:
-        return None
-    return timezone.make_aware(datetime.combine(day + timedelta(days=days_later), time.min))
+@require_POST
+@reauthentication_required
+def audit_log_export(request: HttpRequest) -> HttpResponse:
+    """The filtered events as CSV, for the clinic's data-protection lead: streamed, read and named
+    a batch at a time. The export is itself an event of the log (naming the filters used)."""
+    require_clinic_admin(request)
+    form = audit_log_form(request)
+    if not form.is_valid():
+        return render(request, "runphys/audit_log.html", {"form": form, "page": None}, status=400)
+    clinic = request.user.clinic
+    audit.record("audit_log_export", request=request, target=clinic, fields=form.used())
+    events = form.events(AuditEvent.objects.for_clinic(clinic))
+    response = StreamingHttpResponse(audit_log_names.csv_lines(events, clinic), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
 
 
 @login_not_required

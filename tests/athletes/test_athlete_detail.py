@@ -53,7 +53,7 @@ def test_admin_sees_export_erase_and_audit_links_clinician_sees_export_only_if_t
 ):
     admin_page = alice_client.get(url(athlete)).text
     assert reverse("athlete_erase", args=[athlete.code]) in admin_page
-    assert f"{reverse('audit_log')}?target={athlete.code}" in admin_page
+    assert f"{reverse('audit_log')}?athlete={athlete.code}" in admin_page
     assert reverse("athlete_export", args=[athlete.code]) in admin_page
 
     treating = bob_client.get(url(athlete)).text
