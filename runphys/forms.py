@@ -137,6 +137,13 @@ class ClinicForm(forms.ModelForm):
 AUDIT_LOG_FIRST_DAY, AUDIT_LOG_LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 
 
+class SecondarySubmit(Submit):
+    """A second submit button beside the main one, in Bootstrap's outline style (crispy's Submit
+    always adds btn-primary)."""
+
+    field_classes = "btn btn-outline-secondary"
+
+
 def start_of_day(day: date | None, days_later: int = 0) -> datetime | None:
     """Midnight at the start of ``day`` (plus ``days_later``) in the current (the clinic's) time zone."""
     if day is None:
@@ -186,8 +193,7 @@ class AuditLogFilterForm(forms.Form):
         )
         self.helper.add_input(Submit("filter", "Filter"))
         if export_url:
-            self.helper.add_input(Submit("export", "Download CSV", formaction=export_url,
-                                         css_class="btn-outline-secondary"))
+            self.helper.add_input(SecondarySubmit("export", "Download CSV", formaction=export_url))
 
     def clean_athlete(self) -> list[uuid.UUID] | None:
         """The codes of the athletes meant: the one whose code was given, or those the name matches."""

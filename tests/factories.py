@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from assessments.models import Assessment, Reading
-from assessments.programs.models import Program, ProgramVersion
+from assessments.programs.models import HandoutDelivery, Program, ProgramVersion
 from athletes.models import Athlete
 from exercises.models import Equipment, Exercise, Family, Finding, ProgramTemplate, ProgramTemplateItem
-from runphys.models import Clinic, Membership, User
+from runphys.models import Clinic, EmailDelivery, Membership, User
 
 PASSWORD = "lateral-hip-rotation-42"
 
@@ -128,6 +128,15 @@ def make_program(athlete: Athlete, clinician: User, exercises=(), *, assessment:
     for exercise in exercises:
         program.latest.add_exercise(exercise)
     return program
+
+
+def make_failed_email(version: ProgramVersion, by: User) -> HandoutDelivery:
+    """A handout email of ``version`` that the mail server refused for good just now."""
+    email = EmailDelivery.objects.create(kind=EmailDelivery.Kind.HANDOUT, clinic=version.program.athlete.clinic,
+                                         requested_by=by, recipient="x@example.com", subject="s", message_id="<m@x>",
+                                         status=EmailDelivery.Status.FAILED, failed_at=timezone.now(),
+                                         last_error="The mail server answered 550: no such mailbox")
+    return HandoutDelivery.objects.create(version=version, email=email)
 
 
 def draft_of(program: Program) -> ProgramVersion:

@@ -283,7 +283,8 @@ def test_the_members_page_shows_who_has_two_factor(alice_client, bob, clinic_a):
     enrol(bob)
     make_user("cara@clinic-a.example", "Cara Cole", clinic_a)
     page = alice_client.get(reverse("members"))
-    rows = dict(re.findall(r'<td>([^<]+)</td>.*?data-testid="two-factor">(?:<span[^>]*>)?(On|Off)', page.text, re.S))
+    rows = dict(re.findall(r'data-label="Name">([^<]+)</td>.*?data-testid="two-factor">(?:<span[^>]*>)?(On|Off)',
+                           page.text, re.S))
     assert rows == {"Alice Archer": "Off", "Bob Baker": "On", "Cara Cole": "Off"}
     assert "each member's choice" in page.text
 
