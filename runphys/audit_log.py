@@ -78,20 +78,25 @@ def person(user: User | None) -> str:
 
 
 def name_records(events: Iterable[AuditEvent], clinic: Clinic) -> list[AuditEvent]:
-    """Set ``record_name`` on each event: the words for what it is about ("" when it names no
-    record, e.g. a failed log-in with an unknown address)."""
+    """Set ``record_name`` on each event, the words for what it is about ("" when it names no
+    record, e.g. a failed log-in with an unknown address), and ``shown_names``, those of the
+    records a list page showed (``target_ids``), in the order shown."""
     events = list(events)
     wanted: dict[str, set[str]] = defaultdict(set)
     for event in events:
-        if event.target_id and event.target_type in _namers:
-            wanted[event.target_type].add(event.target_id)
-    names = {record_type: _namers[record_type](clinic, ids) for record_type, ids in wanted.items()}
+        if event.target_type in _namers:
+            wanted[event.target_type].update([event.target_id] if event.target_id else [])
+            wanted[event.target_type].update(event.target_ids or [])
+    names = {record_type: _namers[record_type](clinic, ids) for record_type, ids in wanted.items() if ids}
+
+    def name(record_type: str, record_id: str) -> str:
+        if record_type not in names:
+            return ""
+        return names[record_type].get(record_id, GONE.get(record_type, NO_LONGER_EXISTS))
+
     for event in events:
-        if event.target_type in names:
-            event.record_name = names[event.target_type].get(
-                event.target_id, GONE.get(event.target_type, NO_LONGER_EXISTS))
-        else:
-            event.record_name = ""
+        event.record_name = name(event.target_type, event.target_id) if event.target_id else ""
+        event.shown_names = [name(event.target_type, shown) or shown for shown in event.target_ids or []]
     return events
 
 
@@ -156,6 +161,10 @@ def about_athletes(events, clinic: Clinic, codes: list[uuid.UUID]):
             ids[record_type].update(str(value) for value in found)
     conditions = [Q(target_type=record_type, target_id__in=sorted(found)) for record_type, found in ids.items()
                   if found]
+    # The list pages that showed them: a code is a whole UUID, so a match in the JSON text is exact
+    # (JSON containment has no SQLite form; this reads the same on both databases).
+    conditions += [Q(action=AuditEvent.Action.LIST, target_type=AuditEvent.RecordType.ATHLETE,
+                     target_ids__icontains=str(code)) for code in codes]
     return events.filter(reduce(or_, conditions)) if conditions else events.none()
 
 
@@ -188,8 +197,8 @@ def csv_row(event: AuditEvent) -> list[str]:
         event.action_label,
         event.action,
         event.record_type_label,
-        event.record_name,
-        event.target_id,
+        "; ".join(event.shown_names) if event.target_ids else event.record_name,
+        " ".join(event.target_ids) if event.target_ids else event.target_id,
         " ".join(event.fields or []),
         event.ip_address or "",
     )]

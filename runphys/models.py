@@ -322,6 +322,7 @@ class AuditEvent(models.Model):
         LIST = "list", "Viewed a list"
         CREATE = "create", "Created"
         UPDATE = "update", "Changed"
+        UPDATE_REFUSED = "update_refused", "Change refused: not theirs to make"
         DELETE = "delete", "Deleted"
         ARCHIVE = "archive", "Archived"
         UNARCHIVE = "unarchive", "Restored from the archive"

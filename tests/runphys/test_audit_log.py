@@ -219,6 +219,29 @@ def test_a_record_of_another_clinic_is_never_named(alice_client, alice, clinic_b
     assert "Zed" not in response.text
 
 
+def test_a_list_page_names_the_records_it_showed_and_a_refused_url_names_none(alice_client, alice, bob, clinic_a,
+                                                                               clinic_b):
+    shown = [make_athlete(clinic_a, first_name=f"Runner{i}", last_name="Shown") for i in range(7)]
+    erased = make_athlete(clinic_a, first_name="Dora", last_name="Deleted")
+    other = make_athlete(clinic_b, first_name="Zed", last_name="Elsewhere")
+    AuditEvent.objects.all().delete()
+    AuditEvent.objects.create(action="list", actor=bob, clinic=clinic_a, target_type="athlete",
+                              target_ids=[str(a.code) for a in [*shown[:2], erased, *shown[2:]]])
+    erasure.erase(erased, actor=alice)
+    AuditEvent.objects.filter(action="erase").delete()
+    audit.record("denied", actor=bob, target_type="athlete_detail", target_id=str(other.code))
+    response = alice_client.get(URL)
+    denied, listed = response.context["page"].object_list
+    assert listed.shown_names == ["Runner0 Shown", "Runner1 Shown", "erased athlete", *[
+        f"Runner{i} Shown" for i in range(2, 7)]]
+    assert (denied.action_label, denied.record_type_label, denied.record_name) == (
+        "Refused: no such record in the clinic", "page athlete_detail", "")
+    row = response.text.split('data-testid="audit-row"')[2]
+    assert "athlete, 8 shown:" in row and "Runner0 Shown, Runner1 Shown, erased athlete" in row
+    assert "and 3 more" in row
+    assert "Zed" not in response.text and "Dora" not in response.text
+
+
 # --- Filters --------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -239,10 +262,14 @@ def test_filter_by_athlete_name_takes_in_their_assessments_and_programs(alice_cl
     record("view", bob, program.code, target_type="program")
     record("update", bob, draft_of(program).code, target_type="programversion")
     record("view", alice, rosa.code)
-    expected = [("update", str(draft_of(program).code)), ("view", str(program.code)),
+    listed = AuditEvent.objects.create(action="list", actor=bob, clinic=clinic_a, target_type="athlete",
+                                       target_ids=[str(rosa.code), str(athlete.code)])
+    AuditEvent.objects.create(action="list", actor=alice, clinic=clinic_a, target_type="athlete",
+                              target_ids=[str(rosa.code)])
+    expected = [("list", ""), ("update", str(draft_of(program).code)), ("view", str(program.code)),
                 ("view", str(assessment.code)), ("view", str(athlete.code))]
     response = alice_client.post(URL, {"athlete": "okafor"})
-    assert shown(response) == expected
+    assert shown(response) == expected and response.context["page"].object_list[0] == listed
     # By code too: the athlete's page links here.
     assert shown(alice_client.get(URL, {"athlete": str(athlete.code)})) == expected
     assert f"{URL}?athlete={athlete.code}" in alice_client.get(athlete.get_absolute_url()).text
@@ -335,8 +362,8 @@ def test_pages_of_fifty_paged_by_post_keeping_the_filters(alice_client, alice, b
 
 def rows_of_every_kind(clinic, alice, bob, n: int) -> None:
     """``n`` rows each of an athlete's creation and view, an assessment, a program version, a user, a
-    membership, an exercise, an erased athlete and a failed log-in of nobody, each naming a record
-    of its own."""
+    membership, an exercise, an erased athlete, a failed log-in of nobody, a list of athletes and a
+    refused URL, each naming records of its own."""
     membership = Membership.objects.get(user=bob)
     for i in range(n):
         athlete = make_athlete(clinic, first_name=f"Runner{i}")
@@ -349,6 +376,9 @@ def rows_of_every_kind(clinic, alice, bob, n: int) -> None:
         record("exercise_update", alice, make_exercise(clinic, name=f"Calf raise {i}").code, target_type="exercise")
         record("erase", alice, f"00000000-0000-4000-8000-{i:012d}")
         record("login_failed", None, "", target_type="user", clinic=clinic)
+        AuditEvent.objects.create(action="list", actor=bob, clinic=clinic, target_type="athlete",
+                                  target_ids=[str(athlete.code), str(make_athlete(clinic).code)])
+        audit.record("denied", actor=bob, target_type="programs:detail", target_id=str(program.code))
 
 
 def test_the_query_count_does_not_grow_with_rows(alice_client, alice, bob, clinic_a, django_assert_num_queries):
@@ -358,9 +388,10 @@ def test_the_query_count_does_not_grow_with_rows(alice_client, alice, bob, clini
     # the filter
     with django_assert_num_queries(11):
         response = alice_client.get(URL)
-    assert len(response.context["page"].object_list) == 18
+    assert len(response.context["page"].object_list) == 24
     rows_of_every_kind(clinic_a, alice, bob, 5)
     with django_assert_num_queries(11):
         response = alice_client.get(URL)
     assert len(response.context["page"].object_list) == 50
-    assert all(event.record_name or event.action == "login_failed" for event in response.context["page"].object_list)
+    assert all(event.record_name or event.shown_names or event.action in {"login_failed", "denied"}
+               for event in response.context["page"].object_list)

@@ -83,6 +83,15 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_prefixed(alice_client, al
     assert audit_log.csv_cell("\tTAB") == "'\tTAB" and audit_log.csv_cell("safe = text") == "safe = text"
 
 
+def test_a_list_pages_row_names_every_record_it_showed(alice_client, bob, clinic_a):
+    ines, rosa = make_athlete(clinic_a, first_name="Ines", last_name="Okafor"), make_athlete(clinic_a)
+    AuditEvent.objects.all().delete()
+    AuditEvent.objects.create(action="list", actor=bob, clinic=clinic_a, target_type="athlete",
+                              target_ids=[str(ines.code), str(rosa.code)])
+    [row] = rows(alice_client.post(URL, {"action": "list"}))[1:]
+    assert row[3:8] == ["Viewed a list", "list", "athlete", "Ines Okafor; Rosa Runner", f"{ines.code} {rosa.code}"]
+
+
 def test_filters_apply_as_on_the_page(alice_client, alice, bob, clinic_a):
     ines = make_athlete(clinic_a, first_name="Ines", last_name="Okafor")
     rosa = make_athlete(clinic_a)
