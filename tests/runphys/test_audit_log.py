@@ -58,7 +58,8 @@ def _constants(node) -> set[str]:
 
 def written_codes() -> tuple[set[str], set[str]]:
     """Every action and record type the code writes as a literal: the first argument of
-    ``audit.record``, ``audit_action=``, ``AuditEvent(action=...)`` and every ``target_type=``."""
+    ``audit.record``, ``audit_action=``, ``AuditEvent(action=...)``, every ``target_type=`` and the
+    kind of record of ``audit.shown``."""
     actions, types = set(), set()
     for app in APPS:
         for path in (ROOT / app).rglob("*.py"):
@@ -72,6 +73,8 @@ def written_codes() -> tuple[set[str], set[str]]:
                 owner = getattr(func.value, "id", "") if isinstance(func, ast.Attribute) else ""
                 if name == "record" and owner == "audit" and node.args:
                     actions |= _constants(node.args[0])
+                if name == "shown" and owner == "audit" and len(node.args) > 1:
+                    types |= _constants(node.args[1])
                 for keyword in node.keywords:
                     if keyword.arg == "audit_action" or (keyword.arg == "action" and name == "AuditEvent"):
                         actions |= _constants(keyword.value)
@@ -100,6 +103,7 @@ def test_every_action_the_code_writes_has_a_label():
 
 def test_every_record_type_has_words():
     _, types = written_codes()
+    assert {"athlete", "program", "assessment", "user"} <= types
     audited_models = {model._meta.model_name for model in apps.get_models()
                       if model._meta.app_label in APPS and any(field.name == "code" for field in model._meta.fields)}
     missing = (types | audited_models | {"account", "address", "device"}) - set(AuditEvent.RecordType.values)
