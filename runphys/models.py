@@ -423,6 +423,7 @@ class AuditEvent(models.Model):
         PROGRAM_LINK = "programlink", "athlete's program link"
         EXERCISE = "exercise", "exercise"
         PROGRAM_TEMPLATE = "programtemplate", "program template"
+        PROGRAM_TEMPLATE_ITEM = "programtemplateitem", "program template exercise"
         EMAIL_DELIVERY = "emaildelivery", "email"
         HANDOUT_DELIVERY = "handoutdelivery", "handout email"
         CLINIC = "clinic", "clinic"
