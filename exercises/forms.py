@@ -293,99 +293,18 @@ class ProgramTemplateForm(forms.ModelForm):
         self.helper.form_tag = False
 
 
-class ProgramTemplateItemForm(forms.ModelForm):
-    """One exercise of a template. Dosage fields left empty take the exercise's default dosage."""
-
-    OPTIONAL_TEXT = {"tempo", "progression_criterion"}
+class TemplateItemForm(forms.ModelForm):
+    """One exercise of a template: its dose within the §6 ranges, the note and the reason in the
+    athlete's words. The page puts the form tag and its Save and Cancel around it."""
 
     class Meta:
         model = ProgramTemplateItem
-        fields = ["exercise", "notes", *Dosage.DOSAGE_FIELDS]
+        fields = [*Dosage.DOSAGE_FIELDS, "notes", "reason"]
 
-    def __init__(self, *args, exercises: QuerySet[Exercise], **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        exercise_field = self.fields["exercise"]
-        exercise_field.queryset = exercises
-        exercise_field.to_field_name = "code"
-        if self.instance.exercise_id:
-            # The initial value came as the exercise's id; the choices are named by code, so without
-            # this an existing item's exercise showed as unchosen on the edit page.
-            self.initial["exercise"] = self.instance.exercise.code
-        exercise_field.label_from_instance = lambda e: f"{e.name} (archived)" if e.is_archived else e.name
         use_dosage_ranges(self)
-        for name in Dosage.DOSAGE_FIELDS:
-            self.fields[name].required = False
-            if self.instance.pk is None:
-                self.initial[name] = None  # empty means "the exercise's default", not the model's
-        for name in ("side", "load", "band_colour"):
-            choices = [choice for choice in self.fields[name].choices if choice[0] != ""]
-            self.fields[name].choices = [("", "Exercise default"), *choices]
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        exercise = cleaned.get("exercise")
-        if exercise is None:
-            return cleaned
-        fresh = self.instance.pk is None or "exercise" in self.changed_data
-        load_chosen = bool(cleaned.get("load"))
-        for name in Dosage.DOSAGE_FIELDS:
-            if name in self.errors or cleaned.get(name) not in (None, ""):
-                continue
-            if name in {"load_kg", "band_colour"} and load_chosen:
-                continue  # a load chosen here comes with its own weight or colour
-            if name in self.OPTIONAL_TEXT and not fresh:
-                continue  # an existing item's empty tempo is a choice, not a gap
-            cleaned[name] = getattr(exercise, name)
-        return cleaned
-
-
-class BaseItemFormSet(forms.BaseInlineFormSet):
-    def __init__(self, *args, user: User, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # The clinic's active choices, plus any archived exercise the template already holds.
-        visible = Exercise.objects.for_user(user)
-        held = Exercise.objects.filter(template_items__template=self.instance) if self.instance.pk else visible.none()
-        self.exercises = (visible | held).distinct().order_by("name")
-
-    def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "exercises": self.exercises}
-
-    def clean(self) -> None:
-        super().clean()
-        # Kept items with an exercise, unchanged ones too: renaming a template leaves its items as they are.
-        if not any(getattr(form, "cleaned_data", {}).get("exercise") and not self._should_delete_form(form)
-                   for form in self.forms):
-            raise forms.ValidationError("Add at least one exercise.")
-
-    def save_in_order(self) -> None:
-        """Save the kept items numbered in the order the clinician gave, and delete the removed ones."""
-        self.save(commit=False)
-        for item in self.deleted_objects:
-            item.delete()
-        for position, form in enumerate(self.ordered_forms):
-            item = form.instance
-            item.template = self.instance
-            item.order = position
-            item.save()
-
-
-ProgramTemplateItemFormSet = forms.inlineformset_factory(
-    ProgramTemplate, ProgramTemplateItem, form=ProgramTemplateItemForm, formset=BaseItemFormSet,
-    # absolute_max: however many forms the management data claims, no more than 30 are built (Django's
-    # own default would build 1,030, each with its exercise choices), and the formset says so.
-    extra=1, can_delete=True, can_order=True, max_num=30, validate_max=True, absolute_max=30,
-)
-
-
-def item_helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    helper.layout = Layout(
-        Row(Column("exercise", css_class="col-md-7"), Column("ORDER", css_class="col-4 col-md-2"),
-            Column("DELETE", css_class="col-8 col-md-3 pt-md-4")),
-        "notes",
-        dosage_layout(),
-        "id",
-    )
-    return helper
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(dosage_layout(), "notes", "reason")

@@ -91,7 +91,8 @@ def snapshot(item: models.Model, fields: tuple[str, ...]) -> dict:
 def remember_removed(request: HttpRequest, kind: str, parent_id: int, item: models.Model,
                      fields: tuple[str, ...]) -> None:
     removed = request.session.get(SESSION_KEY, {})
-    removed[str(item.code)] = {"kind": kind, "parent": parent_id, "values": snapshot(item, fields)}
+    removed[str(item.code)] = {"kind": kind, "parent": parent_id, "name": item.exercise.name,
+                               "values": snapshot(item, fields)}
     request.session[SESSION_KEY] = dict(list(removed.items())[-KEPT_REMOVALS:])
 
 
@@ -102,6 +103,18 @@ def removed_values(request: HttpRequest, kind: str, parent_id: int, code: UUID) 
     if not entry or entry["kind"] != kind or entry["parent"] != parent_id:
         return None
     return dict(entry["values"])
+
+
+def removed_notice(request: HttpRequest, kind: str, parent_id: int, code: str | None) -> dict | None:
+    """"Removed … — Undo" for a page shown after a removal without JavaScript (``?removed=<code>``)."""
+    try:
+        entry_code = str(UUID(code)) if code else None
+    except ValueError:
+        return None
+    entry = request.session.get(SESSION_KEY, {}).get(entry_code) if entry_code else None
+    if not entry or entry["kind"] != kind or entry["parent"] != parent_id:
+        return None
+    return {"code": entry_code, "name": entry["name"]}
 
 
 def forget_removed(request: HttpRequest, code: UUID) -> None:

@@ -453,6 +453,9 @@ class ProgramTemplate(Versioned):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # As many as the template form once took: a template is a short list to start a program from.
+    MAX_ITEMS = 30
+
     objects = LibraryQuerySet.as_manager()
 
     class Meta:

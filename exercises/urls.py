@@ -19,4 +19,12 @@ urlpatterns = [
     path("templates/<uuid:code>/edit/", views.template_edit, name="template_edit"),
     path("templates/<uuid:code>/copy/", views.template_copy, name="template_copy"),
     path("templates/<uuid:code>/archive/", views.template_archive, name="template_archive"),
+    path("templates/<uuid:code>/items/", views.template_items, name="template_items"),
+    path("templates/<uuid:code>/items/picker/", views.template_picker, name="template_picker"),
+    path("templates/<uuid:code>/items/add/", views.template_item_add, name="template_item_add"),
+    path("templates/<uuid:code>/items/order/", views.template_items_order, name="template_items_order"),
+    path("templates/<uuid:code>/items/restore/", views.template_item_restore, name="template_item_restore"),
+    path("templates/items/<uuid:code>/", views.template_item_edit, name="template_item_edit"),
+    path("templates/items/<uuid:code>/move/", views.template_item_move, name="template_item_move"),
+    path("templates/items/<uuid:code>/remove/", views.template_item_remove, name="template_item_remove"),
 ]

@@ -14,22 +14,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from exercises.forms import (
-    ExerciseFilterForm,
-    ExerciseForm,
-    ProgramTemplateForm,
-    ProgramTemplateItemFormSet,
-    item_helper,
-)
-from exercises.models import Exercise, ProgramTemplate
+from exercises import item_lists
+from exercises.forms import ExerciseFilterForm, ExerciseForm, ExercisePickerForm, ProgramTemplateForm, TemplateItemForm
+from exercises.models import Exercise, ProgramTemplate, ProgramTemplateItem
 from runphys import audit, concurrency, submissions, uploads
 from runphys.models import Clinic
-from runphys.views import render_list
+from runphys.views import is_htmx, render_list
 
 PAGE_SIZE = 24
 
@@ -160,33 +155,86 @@ def template_list(request: HttpRequest) -> HttpResponse:
     return render(request, "exercises/template_list.html", {"templates": templates})
 
 
+def _builder_urls(template: ProgramTemplate) -> dict:
+    """What the shared builder list (templates/exercises/_builder_list.html) posts to."""
+    return {
+        "move": "exercises:template_item_move", "edit": "exercises:template_item_edit",
+        "remove": "exercises:template_item_remove",
+        "order": reverse("exercises:template_items_order", args=[template.code]),
+        "items": reverse("exercises:template_items", args=[template.code]),
+        "restore": reverse("exercises:template_item_restore", args=[template.code]),
+        "page": template.get_absolute_url(), "target": "#template-items",
+    }
+
+
+def _items_context(request: HttpRequest, template: ProgramTemplate, *, error: str = "",
+                   removed: ProgramTemplateItem | None = None) -> dict:
+    clinic = request.user.clinic
+    editable = template.clinic_id is not None and clinic is not None and template.clinic_id == clinic.pk \
+        and not template.is_archived
+    notice = {"code": removed.code, "name": removed.exercise.name} if removed else None
+    if notice is None and editable and request.GET.get("removed"):
+        notice = item_lists.removed_notice(request, "template", template.pk, request.GET["removed"])
+    return {"program_template": template, "items": template.ordered_items(), "editable": editable,
+            "urls": _builder_urls(template), "error": error, "removed": notice}
+
+
+def _picker_context(request: HttpRequest, template: ProgramTemplate) -> dict:
+    picker = ExercisePickerForm(request.GET, url=reverse("exercises:template_picker", args=[template.code]),
+                                page_url=template.get_absolute_url())
+    found, count = picker.results(Exercise.objects.for_user(request.user))
+    return {"picker": picker, "found": found, "found_count": count, "target": "#template-items",
+            "add_url": reverse("exercises:template_item_add", args=[template.code])}
+
+
+def _items_response(request: HttpRequest, template: ProgramTemplate, **context) -> HttpResponse:
+    """The refreshed list for htmx; otherwise back to the template's page."""
+    if is_htmx(request):
+        return render(request, "exercises/_template_items.html", _items_context(request, template, **context))
+    if context.get("error"):
+        messages.error(request, context["error"])
+    if context.get("removed"):
+        return redirect(f"{template.get_absolute_url()}?removed={context['removed'].code}#template-items")
+    return redirect(template)
+
+
+def _editable_template(request: HttpRequest, code: UUID) -> ProgramTemplate:
+    return get_object_or_404(ProgramTemplate.objects.editable_by(request.user).active(), code=code)
+
+
+def _template_item(request: HttpRequest, code: UUID) -> ProgramTemplateItem:
+    return get_object_or_404(ProgramTemplateItem.objects.editable_by(request.user)
+                             .filter(template__archived_at__isnull=True).select_related("exercise", "template"),
+                             code=code)
+
+
 @require_GET
 def template_detail(request: HttpRequest, code: UUID) -> HttpResponse:
+    """A template's exercises; a clinic's own is shaped here with the program builder."""
     template = get_object_or_404(ProgramTemplate.objects.for_user(request.user, include_archived=True), code=code)
-    items = template.items.select_related("exercise")
-    return render(request, "exercises/template_detail.html", {"program_template": template, "items": items})
+    context = _items_context(request, template)
+    if context["editable"]:
+        context |= _picker_context(request, template)
+    return render(request, "exercises/template_detail.html", context)
 
 
 def template_form_page(request: HttpRequest, template: ProgramTemplate, action: str) -> HttpResponse:
-    """Create and edit share one page: the template's name and its items as a formset."""
+    """Create and edit share one page: the template's name and what it is for. Its exercises are
+    shaped on its own page, like a program's."""
+    creating = template.pk is None
     form = ProgramTemplateForm(request.POST or None, instance=template)
     if template.pk:
         concurrency.track(form, template)
     else:
         submissions.carry(form)
-    formset = ProgramTemplateItemFormSet(request.POST or None, instance=template, user=request.user, prefix="items")
-    context = {"form": form, "formset": formset, "item_helper": item_helper(),
-               "program_template": template if template.pk else None}
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    context = {"form": form, "program_template": None if creating else template}
+    if request.method == "POST" and form.is_valid():
         def write() -> ProgramTemplate:
             saved = form.save()
-            formset.instance = saved
-            formset.save_in_order()
-            audit.record(action, request=request, target=saved,
-                         fields=[*form.changed_data, *(["items"] if formset.has_changed() else [])])
+            audit.record(action, request=request, target=saved, fields=form.changed_data)
             return saved
 
-        if template.pk is None:
+        if creating:
             done = submissions.once(request, form, write)
             if not done.made:
                 messages.info(request, submissions.REPEATED)
@@ -197,7 +245,8 @@ def template_form_page(request: HttpRequest, template: ProgramTemplate, action: 
                 concurrency.save(form, template, by=request.user, write=write)
             except concurrency.Conflict:
                 return render(request, "exercises/template_form.html", context, status=409)
-        messages.success(request, f"Template “{template.name}” saved.")
+        then = " Now add its exercises." if creating else ""
+        messages.success(request, f"Template “{template.name}” saved.{then}")
         return redirect(template)
     return render(request, "exercises/template_form.html", context)
 
@@ -214,6 +263,108 @@ def template_edit(request: HttpRequest, code: UUID) -> HttpResponse:
     return template_form_page(request, template, "program_template_update")
 
 
+# --- A template's items: the program builder -----------------------------------------------------
+
+@require_GET
+def template_items(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _items_response(request, _editable_template(request, code))
+
+
+@require_GET
+def template_picker(request: HttpRequest, code: UUID) -> HttpResponse:
+    template = _editable_template(request, code)
+    if not is_htmx(request):
+        return redirect(f"{template.get_absolute_url()}?{request.GET.urlencode()}#exercise-picker")
+    return render(request, "exercises/_picker.html#results", _picker_context(request, template))
+
+
+def _changed(request: HttpRequest, template: ProgramTemplate, **context) -> HttpResponse:
+    audit.record("program_template_update", request=request, target=template, fields=["items"])
+    return _items_response(request, template, **context)
+
+
+@require_POST
+def template_item_add(request: HttpRequest, code: UUID) -> HttpResponse:
+    template = _editable_template(request, code)
+    exercise = Exercise.objects.for_user(request.user).filter(code=_uuid(request.POST.get("exercise"))).first()
+    if exercise is None:
+        return _items_response(request, template, error="That exercise is not in your library (any more).")
+    if template.items.count() >= ProgramTemplate.MAX_ITEMS:
+        return _items_response(request, template,
+                               error=f"A template holds at most {ProgramTemplate.MAX_ITEMS} exercises.")
+    template.add_exercise(exercise)
+    return _changed(request, template)
+
+
+def _uuid(value) -> UUID | None:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return None
+
+
+@require_POST
+def template_items_order(request: HttpRequest, code: UUID) -> HttpResponse:
+    template = _editable_template(request, code)
+    try:
+        template.reorder(request.POST.getlist("item"))
+    except item_lists.NotTheSameItems as error:
+        return _items_response(request, template, error=str(error))
+    return _changed(request, template)
+
+
+@require_POST
+def template_item_move(request: HttpRequest, code: UUID) -> HttpResponse:
+    item = _template_item(request, code)
+    offset = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
+    if offset is None:
+        return HttpResponseBadRequest("Move an item up or down.")
+    item.template.move(item, offset)
+    return _changed(request, item.template)
+
+
+@require_POST
+def template_item_remove(request: HttpRequest, code: UUID) -> HttpResponse:
+    item = _template_item(request, code)
+    template = item.template
+    removed = template.remove(item)
+    item_lists.remember_removed(request, "template", template.pk, removed, ProgramTemplateItem.UNDO_FIELDS)
+    return _changed(request, template, removed=removed)
+
+
+@require_POST
+def template_item_restore(request: HttpRequest, code: UUID) -> HttpResponse:
+    template = _editable_template(request, code)
+    values = item_lists.removed_values(request, "template", template.pk, request.POST.get("item", ""))
+    if values is None:
+        return _items_response(request, template, error="There is nothing to undo here any more.")
+    template.put_back(values)
+    item_lists.forget_removed(request, values["code"])
+    return _changed(request, template)
+
+
+@require_http_methods(["GET", "POST"])
+def template_item_edit(request: HttpRequest, code: UUID) -> HttpResponse:
+    """An item's dose, notes and reason: in place with htmx, else on a page of its own."""
+    item = _template_item(request, code)
+    template = item.template
+    form = TemplateItemForm(request.POST if request.method == "POST" else None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if is_htmx(request):
+            return _changed(request, template)
+        audit.record("program_template_update", request=request, target=template, fields=["items"])
+        messages.success(request, f"Dosage of “{item.exercise.name}” saved.")
+        return redirect(template)
+    context = {"program_template": template, "item": item, "form": form, "urls": _builder_urls(template)}
+    if is_htmx(request):
+        response = render(request, "exercises/_builder_dose.html", context)
+        if request.method == "POST":
+            response["HX-Retarget"], response["HX-Reswap"] = f"#item-{item.code}", "outerHTML"
+        return response
+    return render(request, "exercises/template_item_form.html", context)
+
+
 @require_POST
 def template_copy(request: HttpRequest, code: UUID) -> HttpResponse:
     source = get_object_or_404(ProgramTemplate.objects.for_user(request.user), code=code)
@@ -222,8 +373,7 @@ def template_copy(request: HttpRequest, code: UUID) -> HttpResponse:
         audit.record("program_template_copy", request=request, target=copy)
         return copy
 
-    done = submissions.once(request, request, make,
-                            url=lambda copy: reverse("exercises:template_edit", args=[copy.code]))
+    done = submissions.once(request, request, make, url=lambda copy: copy.get_absolute_url())
     if done.made:
         messages.success(request, f"Template “{done.made.name}” copied to your clinic: adapt it here.")
     else:

@@ -96,7 +96,7 @@ def _items_context(request: HttpRequest, program: Program, version: ProgramVersi
         "urls": _builder_urls(program),
         "add_template": AddTemplateForm(user=request.user),
         "refer_flags": _refer_flags(program, request.user),
-        "removed": _removed_notice(request, version, request.GET.get("removed")),
+        "removed": item_lists.removed_notice(request, "program", version.pk, request.GET.get("removed")),
     }
     context["held_back"] = [i for i in items if suggestions.held_back_sides(i.exercise, context["refer_flags"]) & (
         {i.side} if i.side in suggestions.SIDES else set(suggestions.SIDES))]
@@ -116,18 +116,6 @@ def _items_response(request: HttpRequest, program: Program, version: ProgramVers
     if removed:
         return redirect(f"{program.get_absolute_url()}?removed={removed.code}#program-items")
     return redirect(program)
-
-
-def _removed_notice(request: HttpRequest, version: ProgramVersion, code: str | None) -> dict | None:
-    """"Removed … — Undo" on the program page after a removal without JavaScript."""
-    try:
-        values = item_lists.removed_values(request, "program", version.pk, UUID(code)) if code else None
-    except ValueError:
-        return None
-    if values is None:
-        return None
-    exercise = Exercise.objects.filter(pk=values["exercise_id"]).only("name").first()
-    return {"code": values["code"], "name": exercise.name if exercise else "the exercise"}
 
 
 def _picker(request: HttpRequest, program: Program) -> ExercisePickerForm:

@@ -8,7 +8,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from exercises.library import load_library
-from exercises.models import Exercise
+from exercises.models import Exercise, ProgramTemplate
 from tests.factories import PASSWORD
 from tests.helpers import log_in
 
@@ -64,19 +64,31 @@ def test_search_open_copy_edit_and_upload_a_picture(page, alice, settings, tmp_p
     assert page.console_errors == [], page.console_errors
 
 
-def test_a_template_gets_a_second_exercise_with_the_add_button(page, alice, settings, tmp_path):
+def test_a_template_is_built_like_a_program(page, alice, settings, tmp_path):
+    """Named first, then its exercises from the picker, reordered with Alt+arrow and dosed in place:
+    no Order numbers, no Delete boxes."""
     settings.MEDIA_ROOT = tmp_path / "media"
     load_library()
     log_in(page, alice.email, PASSWORD)
     page.goto("/exercises/templates/new/")
     page.get_by_label("Name*").fill("Knee control, phase 1")
-    page.locator("#id_items-0-exercise").select_option(label="Clamshell with a band")
-    page.get_by_role("button", name="Add another exercise").click()
-    page.locator("#id_items-1-exercise").select_option(label="Single-leg bridge")
-    page.locator("#id_items-1-reps").fill("8")
-    page.get_by_role("button", name="Save template").click()
+    page.get_by_role("button", name="Create template").click()
     expect(page.get_by_test_id("template-name")).to_have_text("Knee control, phase 1")
-    rows = page.get_by_test_id("template-items").locator("tbody tr")
-    expect(rows).to_have_count(2)
-    expect(rows.nth(1)).to_contain_text("3 × 8 · hold 2 s")
+    page.get_by_role("button", name="Add Clamshell with a band").click()
+    expect(page.get_by_test_id("program-item")).to_have_count(1)
+    page.get_by_role("button", name="Add Single-leg bridge").click()
+    expect(page.get_by_test_id("program-item")).to_have_count(2)
+    page.get_by_test_id("program-item").nth(1).locator("[data-drag-handle]").focus()
+    page.keyboard.press("Alt+ArrowUp")
+    expect(page.get_by_test_id("program-item").first).to_have_attribute("data-exercise", "single-leg-bridge")
+    page.get_by_test_id("program-item").first.get_by_test_id("dose-button").click()
+    page.get_by_test_id("dose-form").locator("[name=reps]").fill("8")
+    page.get_by_test_id("dose-form").locator("[name=reason]").fill("To strengthen the back of your hip.")
+    page.get_by_test_id("dose-save").click()
+    expect(page.get_by_test_id("program-item").first.get_by_test_id("item-dose")).to_contain_text("3 × 8 · hold 2 s")
+    template = ProgramTemplate.objects.get(clinic=alice.clinic)
+    assert [(i.exercise.slug, i.reps, i.reason) for i in template.items.order_by("order")][0] == (
+        "single-leg-bridge", 8, "To strengthen the back of your hip.")
+    assert [i.exercise.slug for i in template.items.order_by("order")] == ["single-leg-bridge", "clamshell-band"]
+    assert page.locator("input[name$=ORDER]").count() == 0 and page.locator("input[name$=DELETE]").count() == 0
     assert page.console_errors == [], page.console_errors

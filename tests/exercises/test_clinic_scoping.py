@@ -19,6 +19,8 @@ def test_the_sweep_covers_every_route_that_names_a_record():
     assert {r.name for r in CODE_ROUTES} == {
         "detail", "edit", "copy", "archive", "restore", "picture",
         "template_detail", "template_edit", "template_copy", "template_archive",
+        "template_items", "template_picker", "template_item_add", "template_items_order", "template_item_restore",
+        "template_item_edit", "template_item_move", "template_item_remove",
     }
 
 
@@ -29,6 +31,9 @@ def test_charlie_gets_404_on_every_url_of_clinic_a_records(route, clinic_a, clin
         clinic_exercise.archive()
     template = make_template(clinic_a, [clinic_exercise])
     code = template.code if route.name.startswith("template") else clinic_exercise.code
+    if route.name.startswith("template_item_") and route.name != "template_item_add" \
+            and route.name != "template_item_restore":
+        code = template.items.get().code
     kwargs = {"code": code, **({"position": "start"} if route.name == "picture" else {})}
     url = reverse(f"exercises:{route.name}", kwargs=kwargs)
     statuses = {charlie_client.get(url).status_code,
@@ -38,3 +43,4 @@ def test_charlie_gets_404_on_every_url_of_clinic_a_records(route, clinic_a, clin
     assert clinic_exercise.name == "Banded monster walk"
     assert Exercise.objects.filter(clinic__isnull=False).count() == 1
     assert ProgramTemplate.objects.count() == 1
+    assert [(i.exercise_id, i.order, i.sets) for i in template.items.all()] == [(clinic_exercise.pk, 0, 3)]
