@@ -168,7 +168,7 @@ def _builder_urls(template: ProgramTemplate) -> dict:
 
 
 def _items_context(request: HttpRequest, template: ProgramTemplate, *, error: str = "",
-                   removed: ProgramTemplateItem | None = None) -> dict:
+                   removed: ProgramTemplateItem | None = None, fresh_key=None) -> dict:
     clinic = request.user.clinic
     editable = template.clinic_id is not None and clinic is not None and template.clinic_id == clinic.pk \
         and not template.is_archived
@@ -176,7 +176,7 @@ def _items_context(request: HttpRequest, template: ProgramTemplate, *, error: st
     if notice is None and editable and request.GET.get("removed"):
         notice = item_lists.removed_notice(request, "template", template.pk, request.GET["removed"])
     return {"program_template": template, "items": template.ordered_items(), "editable": editable,
-            "urls": _builder_urls(template), "error": error, "removed": notice}
+            "urls": _builder_urls(template), "error": error, "removed": notice, "fresh_key": fresh_key}
 
 
 def _picker_context(request: HttpRequest, template: ProgramTemplate) -> dict:
@@ -292,8 +292,11 @@ def template_item_add(request: HttpRequest, code: UUID) -> HttpResponse:
     if template.items.count() >= ProgramTemplate.MAX_ITEMS:
         return _items_response(request, template,
                                error=f"A template holds at most {ProgramTemplate.MAX_ITEMS} exercises.")
-    template.add_exercise(exercise)
-    return _changed(request, template)
+    done = submissions.once(request, request, lambda: template.add_exercise(exercise),
+                            url=lambda item: template.get_absolute_url())
+    if done.made is None:  # a double click: the first one added it
+        return _items_response(request, template, error=submissions.REPEATED_ADD, fresh_key=exercise.code)
+    return _changed(request, template, fresh_key=exercise.code)
 
 
 def _uuid(value) -> UUID | None:

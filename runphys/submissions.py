@@ -65,9 +65,19 @@ def carry(form: forms.BaseForm) -> forms.BaseForm:
 
 
 @register.simple_tag
-def submission_key() -> str:
-    """The hidden one-time key of a plain (not crispy) form."""
-    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_key())
+def submission_key(*id_parts, oob: bool = False) -> str:
+    """The hidden one-time key of a plain (not crispy) form. A form that stays on the page after it
+    was sent (the builder's "Add" in the picker) has an id (``id_parts``): the response swaps in a
+    fresh key for it (``oob``, htmx's out-of-band swap), so adding the same exercise again on
+    purpose is a new submission while a double click is one. ``id_parts`` are joined by "-"."""
+    element_id = "-".join(str(part) for part in id_parts)
+    if not element_id:
+        return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_key())
+    return format_html('<input type="hidden" name="{}" value="{}" id="{}" {}>', FIELD, new_key(), element_id,
+                       "hx-swap-oob=true" if oob else "")
+
+
+REPEATED_ADD = "That exercise had just been added: it is in the list once."
 
 
 def key_of(source: forms.BaseForm | HttpRequest) -> str:

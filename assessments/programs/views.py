@@ -371,9 +371,13 @@ def item_add(request: HttpRequest, code: UUID) -> HttpResponse:
     form = AddExerciseForm(request.POST, user=request.user)
     if not form.is_valid():
         return _items_response(request, program, version, error="That exercise is not in your library (any more).")
-    version.add_exercise(form.cleaned_data["exercise"])
+    exercise = form.cleaned_data["exercise"]
+    done = submissions.once(request, request, lambda: version.add_exercise(exercise),
+                            url=lambda item: program.get_absolute_url())
+    if done.made is None:  # a double click: the first one added it
+        return _items_response(request, program, version, error=submissions.REPEATED_ADD, fresh_key=exercise.code)
     audit.record("update", request=request, target=version, fields=["items"])
-    return _items_response(request, program, version)
+    return _items_response(request, program, version, fresh_key=exercise.code)
 
 
 @require_POST

@@ -41,8 +41,14 @@ def test_build_a_program_with_the_picker(page, bob):
     picker = page.get_by_test_id("picker")
     picker.get_by_label("Find an exercise").fill("heel")
     expect(page.get_by_test_id("picker-exercise")).to_have_count(1)
+    key = page.get_by_role("button", name="Add Eccentric heel drop").locator("xpath=..").locator(
+        'input[name="submission_key"]')
+    sent_key = key.input_value()
     page.get_by_role("button", name="Add Eccentric heel drop").click()
     expect(page.get_by_test_id("program-item")).to_have_count(1)
+    # The response swapped a fresh one-time key into that Add (a double click adds once; another
+    # click later adds again, on purpose).
+    expect(key).not_to_have_value(sent_key)
     # The region filter: hip exercises only, each with its picture.
     picker.get_by_label("Find an exercise").fill("")
     picker.get_by_label("Region").select_option(Region.HIP)

@@ -1,5 +1,7 @@
 """Program templates: list, view, create and edit a clinic's own, copy a shipped one, archive."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -210,3 +212,17 @@ def test_a_thousand_filled_fields_are_a_400_before_any_form_is_built(alice_clien
     assert response.status_code == 400 and "Nothing was saved" in response.text
     template.refresh_from_db()
     assert template.name != "Huge" and template.items.count() == 1
+
+
+def test_a_double_click_on_add_puts_the_exercise_in_the_template_once(library, clinic_template, alice_client):
+    page = alice_client.get(clinic_template.get_absolute_url(), {"q": "bridge"})
+    bridge = Exercise.objects.get(slug="single-leg-bridge")
+    [key] = re.findall(rf'name="submission_key" value="([\w-]+)" id="add-key-{bridge.code}"', page.text)
+    url = reverse("exercises:template_item_add", args=[clinic_template.code])
+    before = clinic_template.items.count()
+    first = alice_client.post(url, {"exercise": str(bridge.code), "submission_key": key}, **HTMX)
+    second = alice_client.post(url, {"exercise": str(bridge.code), "submission_key": key}, **HTMX)
+    assert clinic_template.items.count() == before + 1 and "it is in the list once" in second.text
+    [fresh] = re.findall(rf'name="submission_key" value="([\w-]+)" id="add-key-{bridge.code}"', first.text)
+    alice_client.post(url, {"exercise": str(bridge.code), "submission_key": fresh}, **HTMX)
+    assert clinic_template.items.count() == before + 2  # added again on purpose

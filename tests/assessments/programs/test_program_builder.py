@@ -2,6 +2,7 @@
 whole order posted at once (a drag or Alt+arrow), the dose edited in place with Cancel, Remove with
 Undo, and "Save as template" from any version; a program made from a template carries its reasons."""
 
+import re
 import uuid
 from decimal import Decimal
 
@@ -64,6 +65,27 @@ def test_the_picker_shows_pictures_and_adds_to_the_draft(bob_client, world):
     response = bob_client.post(reverse("programs:item_add", args=[world.program.code]),
                                {"exercise": str(exercise.code)}, **HTMX)
     assert order(world.program.latest)[-1] == exercise.name and 'id="program-items"' in response.text
+
+
+def add_key(html: str, exercise) -> str:
+    """The one-time key of the picker's "Add" for ``exercise`` (or of the fresh one swapped in)."""
+    [key] = re.findall(rf'name="submission_key" value="([\w-]+)" id="add-key-{exercise.code}"', html)
+    return key
+
+
+def test_a_double_click_on_add_adds_once_and_adding_again_on_purpose_adds_again(bob_client, world):
+    exercise = world.library["Hip internal rotation contract-relax"]
+    url = reverse("programs:item_add", args=[world.program.code])
+    key = add_key(picker(bob_client, world.program, q="contract-relax").text, exercise)
+    before = len(order(world.program.latest))
+    first = bob_client.post(url, {"exercise": str(exercise.code), "submission_key": key}, **HTMX)
+    second = bob_client.post(url, {"exercise": str(exercise.code), "submission_key": key}, **HTMX)
+    assert len(order(world.program.latest)) == before + 1  # the double click added it once
+    assert "it is in the list once" in second.text
+    fresh = add_key(first.text, exercise)  # swapped into the picker's form out of band
+    assert fresh != key and "hx-swap-oob=true" in first.text
+    bob_client.post(url, {"exercise": str(exercise.code), "submission_key": fresh}, **HTMX)
+    assert len(order(world.program.latest)) == before + 2  # on purpose, a second time
 
 
 def test_the_picker_without_javascript_is_the_program_page(bob_client, world, calf_raise):
