@@ -3,9 +3,11 @@ page is never wider than the screen, nothing in it scrolls sideways, and every f
 is on screen with its label. At 1280 px the tables stay tables. Each page is screenshotted at both
 widths into the test's temporary folder (``--basetemp`` keeps them) to be looked at."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 
@@ -64,7 +66,14 @@ CELLS = """row => [...row.children].filter(c => c.innerText.trim()).map(c => {
 })"""
 
 
+def shipped_references() -> None:
+    """The shipped reference and MDC rows, as their data migration writes them: a browser test's
+    database is flushed after each test, so an earlier one on this worker may have removed them."""
+    importlib.import_module("assessments.migrations.0002_seed_reference_values").seed(django_apps, None)
+
+
 def a_busy_clinic(clinic, alice, bob) -> None:
+    shipped_references()
     """Rows of every list, with the long names and codes that push a phone's width."""
     library = make_library()
     exercise = library["Prone hip internal rotation"]
