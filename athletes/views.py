@@ -70,11 +70,7 @@ def athlete_create(request: HttpRequest) -> HttpResponse:
             return athlete
 
         done = submissions.once(request, form, make)
-        if done.made:
-            messages.success(request, f"{done.made.full_name} added.")
-        else:
-            messages.info(request, submissions.REPEATED)
-        return redirect(done.url)
+        return done.answer(request, lambda made: f"{made.full_name} added.")
     return render(request, "athletes/athlete_form.html", {"form": form})
 
 

@@ -71,11 +71,7 @@ def exercise_create(request: HttpRequest) -> HttpResponse:
             return made
 
         done = submissions.once(request, form, make)
-        if done.made:
-            messages.success(request, f"“{done.made.name}” added to your clinic's exercises.")
-        else:
-            messages.info(request, submissions.REPEATED)
-        return redirect(done.url)
+        return done.answer(request, lambda made: f"“{made.name}” added to your clinic's exercises.")
     return render(request, "exercises/exercise_form.html", {"form": form, "exercise": None})
 
 
@@ -108,11 +104,7 @@ def exercise_copy(request: HttpRequest, code: UUID) -> HttpResponse:
         return copy
 
     done = submissions.once(request, request, make, url=lambda copy: reverse("exercises:edit", args=[copy.code]))
-    if done.made:
-        messages.success(request, f"“{done.made.name}” is now one of your clinic's exercises: adapt it here.")
-    else:
-        messages.info(request, submissions.REPEATED)
-    return redirect(done.url)
+    return done.answer(request, lambda made: f"“{made.name}” is now one of your clinic's exercises: adapt it here.")
 
 
 @require_POST
@@ -377,11 +369,7 @@ def template_copy(request: HttpRequest, code: UUID) -> HttpResponse:
         return copy
 
     done = submissions.once(request, request, make, url=lambda copy: copy.get_absolute_url())
-    if done.made:
-        messages.success(request, f"Template “{done.made.name}” copied to your clinic: adapt it here.")
-    else:
-        messages.info(request, submissions.REPEATED)
-    return redirect(done.url)
+    return done.answer(request, lambda made: f"Template “{made.name}” copied to your clinic: adapt it here.")
 
 
 @require_POST

@@ -21,9 +21,11 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms, template
+from django.contrib import messages
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -102,6 +104,15 @@ def earlier(request: HttpRequest, source: forms.BaseForm | HttpRequest) -> str |
 class Outcome:
     url: str  # where the record made is
     made: Any = None  # what this submission made; None when an earlier one with the key did
+
+    def answer(self, request: HttpRequest, success: Callable[[Any], str]) -> HttpResponse:
+        """To what was made, with ``success(made)`` as its message; after a repeat, to what the
+        first submission made, saying so."""
+        if self.made is not None:
+            messages.success(request, success(self.made))
+        else:
+            messages.info(request, REPEATED)
+        return redirect(self.url)
 
 
 def once(request: HttpRequest, source: forms.BaseForm | HttpRequest, make: Callable[[], Any], *,

@@ -106,11 +106,7 @@ def member_invite(request: HttpRequest) -> HttpResponse:
         except emails.EmailLimitReached as limit:
             messages.error(request, str(limit))
         else:
-            if done.made:
-                messages.success(request, f"Invitation sent to {done.made.email}.")
-            else:
-                messages.info(request, submissions.REPEATED)
-            return redirect(done.url)
+            return done.answer(request, lambda made: f"Invitation sent to {made.email}.")
     return render(request, "runphys/member_invite.html", {"form": form})
 
 

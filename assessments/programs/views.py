@@ -165,11 +165,8 @@ def program_create(request: HttpRequest, assessment_code: UUID) -> HttpResponse:
             return program
 
         done = submissions.once(request, details, make)
-        if done.made:
-            messages.success(request, "Draft program created. Check every exercise and its dosage before issuing it.")
-        else:
-            messages.info(request, submissions.REPEATED)
-        return redirect(done.url)
+        return done.answer(
+            request, lambda _: "Draft program created. Check every exercise and its dosage before issuing it.")
     if request.method == "GET":
         audit.record("view", request=request, target=assessment)
     return render(request, "assessments/program_create.html", {
@@ -197,11 +194,7 @@ def program_new(request: HttpRequest, athlete_code: UUID) -> HttpResponse:
             return program
 
         done = submissions.once(request, details, make)
-        if done.made:
-            messages.success(request, "Draft program created.")
-        else:
-            messages.info(request, submissions.REPEATED)
-        return redirect(done.url)
+        return done.answer(request, lambda _: "Draft program created.")
     if request.method == "GET":
         audit.record("view", request=request, target=athlete)
     return render(request, "assessments/program_new.html", {"athlete": athlete, "details": details, "start": start})
@@ -308,11 +301,7 @@ def program_issue(request: HttpRequest, code: UUID) -> HttpResponse:
     except ProgramStateError as error:
         messages.error(request, str(error))
         return redirect(program)
-    if done.made:
-        messages.success(request, f"Version {draft.number} issued. Its handout is being prepared.")
-    else:
-        messages.info(request, submissions.REPEATED)
-    return redirect(done.url)
+    return done.answer(request, lambda _: f"Version {draft.number} issued. Its handout is being prepared.")
 
 
 @require_POST
@@ -510,12 +499,8 @@ def save_as_template(request: HttpRequest, code: UUID) -> HttpResponse:
             return template
 
         done = submissions.once(request, form, make)
-        if done.made:
-            messages.success(request, f"Template “{done.made.name}” saved with {len(version.ordered_items())} "
-                                      "exercises. Every physio of the clinic can now start from it.")
-        else:
-            messages.info(request, submissions.REPEATED)
-        return redirect(done.url)
+        return done.answer(request, lambda made: f"Template “{made.name}” saved with {len(version.ordered_items())} "
+                                                 "exercises. Every physio of the clinic can now start from it.")
     if request.method == "GET":
         audit.record("view", request=request, target=version)
     return render(request, "assessments/save_as_template.html",
