@@ -542,7 +542,7 @@ class ProgramTemplateItemQuerySet(models.QuerySet):
         return self.filter(template__clinic=user.clinic)
 
 
-class ProgramTemplateItem(Dosage):
+class ProgramTemplateItem(Dosage, Versioned):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     template = models.ForeignKey(ProgramTemplate, on_delete=models.CASCADE, related_name="items")
     # PROTECT: exercises are archived, never deleted, and a template keeps showing what it holds.

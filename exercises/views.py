@@ -343,21 +343,27 @@ def template_item_edit(request: HttpRequest, code: UUID) -> HttpResponse:
     """An item's dose, notes and reason: in place with htmx, else on a page of its own."""
     item = _template_item(request, code)
     template = item.template
-    form = TemplateItemForm(request.POST if request.method == "POST" else None, instance=item)
+    form = concurrency.track(TemplateItemForm(request.POST if request.method == "POST" else None, instance=item),
+                             item)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        form.save()
-        if is_htmx(request):
-            return _changed(request, template)
-        audit.record("program_template_update", request=request, target=template, fields=["items"])
-        messages.success(request, f"Dosage of “{item.exercise.name}” saved.")
-        return redirect(template)
+        try:
+            concurrency.save(form, item, by=request.user, write=form.save)
+        except concurrency.Conflict:
+            status = 409
+        else:
+            if is_htmx(request):
+                return _changed(request, template)
+            audit.record("program_template_update", request=request, target=template, fields=["items"])
+            messages.success(request, f"Dosage of “{item.exercise.name}” saved.")
+            return redirect(template)
     context = {"program_template": template, "item": item, "form": form, "urls": _builder_urls(template)}
     if is_htmx(request):
-        response = render(request, "exercises/_builder_dose.html", context)
+        response = render(request, "exercises/_builder_dose.html", context, status=status)
         if request.method == "POST":
             response["HX-Retarget"], response["HX-Reswap"] = f"#item-{item.code}", "outerHTML"
         return response
-    return render(request, "exercises/template_item_form.html", context)
+    return render(request, "exercises/template_item_form.html", context, status=status)
 
 
 @require_POST

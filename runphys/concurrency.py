@@ -2,7 +2,8 @@
 silently lose one of the saves.
 
 Every record with an edit form (athlete, assessment, program version and item, exercise, program
-template, clinic) is ``Versioned``: a ``lock_version`` counter with who changed it last and when.
+template and item, clinic) is ``Versioned``: a ``lock_version`` counter with who changed it last
+and when.
 The edit page carries the version it showed in a hidden field (``track``); ``save`` writes in one
 transaction that starts with a conditional ``UPDATE ... SET lock_version = loaded + 1 WHERE
 lock_version = loaded``. On PostgreSQL a second save racing the first waits on the row lock that

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from assessments.programs.models import Program, ProgramItem
 from exercises.models import Family, ProgramTemplate, Region
-from tests.factories import PASSWORD, make_athlete, make_exercise, make_library
+from runphys import concurrency
+from tests.factories import PASSWORD, draft_of, make_athlete, make_exercise, make_library, make_world
 from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]
@@ -128,3 +129,35 @@ def test_build_a_program_with_the_picker(page, bob):
     assert [i.exercise.slug for i in template.items.order_by("order")] == expected
     assert [(i.sets, i.reps) for i in template.items.order_by("order")][0] == (4, 15)
     assert page.console_errors == []
+
+
+def test_a_dose_saved_in_place_after_a_colleague_changed_it_is_refused_in_place_with_the_input_kept(
+        page, alice, bob):
+    """Two physios on one draft: the dose form opened in place, a colleague saves that item, then
+    Save. The form stays in the row with who changed it and the dose typed; saving again stores it."""
+    world = make_world(bob.clinic, bob)
+    log_in(page, bob.email, PASSWORD)
+    page.goto(world.program.get_absolute_url())
+    row = page.locator("[data-testid=program-item][data-exercise=prone-hip-internal-rotation]")
+    row.get_by_test_id("dose-button").click()
+    form = page.get_by_test_id("dose-form")
+    form.locator("[name=sets]").fill("4")
+
+    item = draft_of(world.program).items.get(exercise__slug="prone-hip-internal-rotation")
+    sets_before = item.sets
+    concurrency.claim(item, item.lock_version, by=alice)
+    item.reps = 12
+    item.save(update_fields=["reps"])
+
+    form.get_by_test_id("dose-save").click()
+    expect(form).to_contain_text(f"{alice.full_name} changed this record")
+    expect(form.locator("[name=sets]")).to_have_value("4")
+    item.refresh_from_db()
+    assert (item.sets, item.reps) == (sets_before, 12)  # the colleague's save stands, nothing of the refused one
+
+    page.get_by_test_id("dose-form").get_by_test_id("dose-save").click()
+    expect(page.get_by_test_id("dose-form")).to_have_count(0)
+    item.refresh_from_db()
+    assert item.sets == 4
+    # Chromium reports the refused save's status itself; nothing else may complain (the CSP).
+    assert [e for e in page.console_errors if "status of 409 (Conflict)" not in e] == []

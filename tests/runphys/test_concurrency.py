@@ -48,6 +48,10 @@ def _item(world):
     return draft_of(world.program).items.order_by("order").first()
 
 
+def _template_item(world, clinic):
+    return _clinic_template(world, clinic).items.order_by("order").first()
+
+
 EDITS = {
     "athlete": Edit(lambda w, c: reverse("athlete_edit", args=[w.athlete.code]), "notes",
                     lambda w, c: Athlete.objects.get(pk=w.athlete.pk).notes),
@@ -62,6 +66,8 @@ EDITS = {
     "program template": Edit(lambda w, c: reverse("exercises:template_edit", args=[_clinic_template(w, c).code]),
                              "description",
                              lambda w, c: ProgramTemplate.objects.get(pk=_clinic_template(w, c).pk).description),
+    "template item": Edit(lambda w, c: reverse("exercises:template_item_edit", args=[_template_item(w, c).code]),
+                          "notes", lambda w, c: _template_item(w, c).notes),
     "clinic settings": Edit(lambda w, c: reverse("clinic_settings"), "handout_footer",
                             lambda w, c: Clinic.objects.get(pk=c.pk).handout_footer),
 }
@@ -128,6 +134,7 @@ def _record(name: str, world, clinic):
         "program details": lambda: draft_of(world.program), "program item": lambda: _item(world),
         "exercise": lambda: _clinic_exercise(world, clinic),
         "program template": lambda: _clinic_template(world, clinic),
+        "template item": lambda: _template_item(world, clinic),
         "clinic settings": lambda: clinic,
     }[name]()
 
