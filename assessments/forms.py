@@ -15,6 +15,7 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row, Submit
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.http import HttpRequest
@@ -85,6 +86,9 @@ class AssessmentForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        # The entry page shows the form's non-field errors (a colleague's save) once, at its top;
+        # crispy's whole-form template would repeat them above the Context section.
+        self.helper.template = "assessments/_context_form.html"
         self.helper.layout = Layout(
             Fieldset(
                 "Context",
@@ -357,8 +361,12 @@ class AssessmentEntry:
 
     @property
     def has_errors(self) -> bool:
-        forms_ = [self.assessment_form, *self.block_forms.values(), *(f for _, f in self.all_reading_forms())]
-        return any(f.is_bound and f.errors for f in forms_)
+        """Whether a value on the page is marked with an error. The assessment form's non-field
+        error (a colleague saved first) has its own message at the top and marks no value."""
+        forms_ = [*self.block_forms.values(), *(f for _, f in self.all_reading_forms())]
+        own = self.assessment_form
+        return (own.is_bound and bool(own.errors.keys() - {NON_FIELD_ERRORS})) or any(
+            f.is_bound and f.errors for f in forms_)
 
     # --- Saving ------------------------------------------------------------------------------------
 

@@ -198,3 +198,24 @@ def test_two_saves_racing_on_two_connections_give_one_save_and_one_refusal(clini
     refused = responses[loser].content.decode()
     assert f"{users[winner].full_name} changed this record" in refused
     assert f"Saved by {loser}" in refused
+
+
+def test_the_assessment_page_says_once_who_changed_the_record(world, alice, bob):
+    """The refusal stands once at the top of the entry page, not again above its Context section."""
+    alice_client, bob_client = logged_in(alice), logged_in(bob)
+    url = reverse("assessments:edit", args=[world.assessment.code])
+    mine = _opened(alice_client, url, "assessment-notes")
+    theirs = _opened(bob_client, url, "assessment-notes")
+    theirs["assessment-notes"] = ["Bob's note"]
+    assert bob_client.post(url, theirs).status_code == 302
+
+    mine["assessment-notes"] = ["Alice's note"]
+    refused = alice_client.post(url, mine)
+
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert page.count("changed this record") == 1
+    assert page.index("changed this record") < page.index("Context")
+    assert "need your attention" not in page  # no value is marked: the conflict is the only message
+    assert 'name="assessment-lock_version"' in page
+    assert "Alice&#x27;s note" in page
