@@ -180,6 +180,21 @@ INVITATION_VALID_FOR = timedelta(days=int(env("INVITATION_DAYS", "7")))
 # at most once a minute (runphys.sessions.SESSION_RENEW_SECONDS), so that most requests do not
 # write the session row: the idle time-out holds to within that minute.
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_MINUTES", "30")) * 60
+# Sessions are read from a cache in front of their table (Django's cached_db): every logged-in
+# page read its session row, a query of its own (issue 19). The cache is a directory of files, so
+# both gunicorn workers (and the task worker) share it on any machine, SQLite set-up included,
+# with no server to run; a miss falls back to the table, which stays the record. Every way a
+# session ends goes through the session store, which drops the cached copy too
+# (runphys.sessions.end_sessions, logout, the absolute time-out). Django creates the folder owner-only.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        "TIMEOUT": SESSION_COOKIE_AGE,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

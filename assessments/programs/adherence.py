@@ -12,7 +12,7 @@ a week whatever its sessions per day, and a day is done when the athlete ticked 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Min, Q, prefetch_related_objects
@@ -129,11 +129,12 @@ def of_program(program: Program, *, today: date, since: date | None = None) -> A
                      comments, tuple(rising_pain(logs, names)))
 
 
-def needs_attention(programs: Iterable[Program], *, today: date, open_links: set[int] | None = None
-                    ) -> list[Attention]:
+def needs_attention(programs: Iterable[Program], *, today: date, open_links: set[int] | None = None,
+                    first_issue: dict[int, datetime | None] | None = None) -> list[Attention]:
     """Rising exercise pain, or nothing logged for ``QUIET_DAYS`` days on an active program (one
-    with a working link, issued at least that long ago): three queries whatever the numbers, two
-    when the caller already knows which programs have a working link (``open_links``, their pks)."""
+    with a working link, issued at least that long ago): three queries whatever the numbers, one
+    fewer for each of what the caller already knows: which programs have a working link
+    (``open_links``, their pks) and when each was first issued (``first_issue``, by pk)."""
     programs = {p.pk: p for p in programs}
     if not programs:
         return []
@@ -141,10 +142,15 @@ def needs_attention(programs: Iterable[Program], *, today: date, open_links: set
         open_links = set(ProgramLink.objects.filter(program_id__in=programs).open()
                          .values_list("program_id", flat=True))
     window = today - timedelta(days=RECENT_DAYS + QUIET_DAYS)
+    # Only what the rules read (and the status a version reads as it loads): an exercise row
+    # carries its whole text.
     logs = list(ExerciseLog.objects.filter(version__program_id__in=programs, day__gte=window)
-                .select_related("item__exercise", "version").order_by("day", "pk"))
-    first_issue = dict(ProgramVersion.objects.filter(program_id__in=programs).issued().values("program_id")
-                       .annotate(first=Min("issued_at")).values_list("program_id", "first"))
+                .select_related("item__exercise", "version")
+                .only("day", "pain", "version__program", "version__status", "item__exercise__name")
+                .order_by("day", "pk"))
+    if first_issue is None:
+        first_issue = dict(ProgramVersion.objects.filter(program_id__in=programs).issued().values("program_id")
+                           .annotate(first=Min("issued_at")).values_list("program_id", "first"))
     by_program: dict[int, list[ExerciseLog]] = defaultdict(list)
     for log in logs:
         by_program[log.version.program_id].append(log)

@@ -68,13 +68,18 @@ def needs_attention(context, user) -> list[dict]:
     # EXISTS rather than a join and DISTINCT over every column of the program and the athlete, and
     # only the columns a row shows: this was the dashboard's widest query.
     working_link = ProgramLink.objects.filter(program=OuterRef("pk"), ended_at__isnull=True)
+    first_issue = (ProgramVersion.objects.filter(program=OuterRef("pk")).issued().order_by("issued_at")
+                   .values("issued_at")[:1])
     programs = list(Program.objects.for_user(user).filter(
         Exists(working_link), athlete__archived_at__isnull=True, athlete__anonymised_at__isnull=True,
-    ).select_related("athlete").only("code", "athlete__code", "athlete__first_name", "athlete__last_name"))
+    ).annotate(first_issued_at=Subquery(first_issue))
+        .select_related("athlete").only("code", "athlete__code", "athlete__first_name", "athlete__last_name"))
     by_pk = {p.pk: p for p in programs}
     rows: dict[int, dict] = {}
-    # Every program here has a working link (the filter above): no need to look the links up again.
-    for attention in adherence.needs_attention(programs, today=user.clinic.today(), open_links=set(by_pk)):
+    # Every program here has a working link (the filter above) and came with its first issue: no
+    # need to look either up again.
+    for attention in adherence.needs_attention(programs, today=user.clinic.today(), open_links=set(by_pk),
+                                               first_issue={p.pk: p.first_issued_at for p in programs}):
         program = by_pk[attention.program_id]
         row = rows.setdefault(program.pk, {"athlete": program.athlete, "program": program, "reasons": []})
         row["reasons"].append(attention.reason)

@@ -107,3 +107,20 @@ def test_the_print_copy_leaves_the_title_to_the_page_and_labels_a_dense_axis_at_
 def test_a_sparse_axis_is_labelled_at_every_tick_in_print():
     chart = charts.progress_chart([visit(date(2026, 1, 5), 30, 32)], TABLE, movement="ir")
     assert len(chart.y_ticks) <= charts.MAX_PRINT_Y_LABELS and all(tick.major for tick in chart.y_ticks)
+
+
+def test_a_chart_is_drawn_once_and_a_changed_chart_is_drawn_anew():
+    """The page keeps drawn charts under the chart itself: the same chart is the same drawing, and
+    any change to its data (here one re-measured value) is another chart, drawn with the new value."""
+    from assessments.templatetags.progress_charts import drawn
+
+    chart = charts.progress_chart(HISTORY, TABLE, movement="ir")
+    same = charts.progress_chart(HISTORY, TABLE, movement="ir")
+    assert drawn(chart, False) is drawn(same, False)
+    assert drawn(chart, False) == render_to_string("assessments/chart.svg", {"chart": chart})
+
+    remeasured = [*HISTORY[:2], visit(date(2026, 3, 9), "33", None)]
+    changed = charts.progress_chart(remeasured, TABLE, movement="ir")
+    values = [g.get("data-value") for g in ET.fromstring(  # noqa: S314
+        drawn(changed, False)[drawn(changed, False).index("<svg"):]).iter(f"{SVG}g") if g.get("data-value")]
+    assert "33" in values and "31.5" not in values

@@ -72,7 +72,7 @@ def test_the_email_empty_state_names_the_next_step(alice_client, clinic_a):
 
 
 def test_query_count_is_fixed(alice_client, athlete, django_assert_num_queries):
-    # session, user with membership and clinic, athlete with clinicians, audit insert, the
+    # user with membership and clinic (the session is cached), athlete with clinicians, audit insert, the
     # assessments partial's list, the programs and emails partials' lists
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         alice_client.get(url(athlete))

@@ -60,14 +60,14 @@ def test_wrong_method(alice_client):
 def test_query_count_does_not_grow_with_views(alice_client, clinic_a, django_assert_num_queries):
     for n in range(3):
         alice_client.get(make_athlete(clinic_a, first_name=f"A{n}").get_absolute_url())
-    # session, user with membership and clinic, recent codes, their athletes; the worklist's three
+    # user with membership and clinic (the session is cached), recent codes, their athletes; the worklist's three
     # buckets, one each while they are short (tests/assessments/programs/test_worklist.py); the programs that could need
     # attention (none here; with some, two more: tests/assessments/programs/test_athlete_view.py);
     # one INSERT of the audit row naming the athletes shown (tests/runphys/test_audit.py)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         alice_client.get(URL)
     for n in range(20):
         alice_client.get(make_athlete(clinic_a, first_name=f"B{n}").get_absolute_url())
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = alice_client.get(URL)
     assert len(response.context["recent"]) == 8
