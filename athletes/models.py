@@ -163,14 +163,20 @@ class AthleteQuerySet(ClinicScopedQuerySet):
         """Most recently assessed first; never-assessed athletes last, by name."""
         return self.order_by(assessed_sort_key().desc(), Lower("last_name"), Lower("first_name"), "pk")
 
-    def recently_seen_by(self, user, *, limit: int = 8, within: timedelta = timedelta(days=30)) -> list["Athlete"]:
-        """The athletes whose record ``user`` opened most recently, newest first (from the audit log)."""
-        seen = (
+    def recently_seen_by(self, user, *, limit: int = 8, within: timedelta = timedelta(days=30),
+                         views_read: int = 200) -> list["Athlete"]:
+        """The athletes whose record ``user`` opened most recently, newest first (from the audit log).
+
+        Read from the newest of the user's last ``views_read`` record views (the head of an index,
+        ``audit_actor_views_at``), not by grouping all of a month's views: that grew with every
+        record opened, and a busy physio opens hundreds a day. Fewer than ``limit`` athletes only
+        when those views went to fewer."""
+        views = (
             AuditEvent.objects.for_user(user)
             .filter(actor=user, action="view", target_type="athlete", at__gte=timezone.now() - within)
-            .values("target_id").annotate(last_seen=models.Max("at")).order_by("-last_seen")[:limit]
+            .order_by("-at", "-id").values_list("target_id", flat=True)[:views_read]
         )
-        order = {row["target_id"]: position for position, row in enumerate(seen)}
+        order = {target_id: position for position, target_id in enumerate(list(dict.fromkeys(views))[:limit])}
         codes = []
         for target_id in order:
             try:

@@ -451,7 +451,13 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["clinic", "-at"], name="audit_clinic_at")]
+        indexes = [
+            models.Index(fields=["clinic", "-at"], name="audit_clinic_at"),
+            # A physio's own record views, newest first: the dashboard's "recently seen"
+            # (athletes.models.AthleteQuerySet.recently_seen_by) reads the head of this only.
+            models.Index(fields=["actor", "-at"], name="audit_actor_views_at",
+                         condition=models.Q(action="view", target_type="athlete")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type} {self.target_id}"

@@ -263,3 +263,14 @@ def test_timeline_lists_the_profile_dates_newest_first_with_the_goal_upcoming(at
     assert titles[0] == ("Goal event: Lakeside Marathon", True)
     assert titles[-1] == ("Current complaint began", False)
     assert ("Athlete agreed to receive email", False) in titles
+
+
+def test_recently_seen_reads_only_the_users_latest_views(clinic_a, alice):
+    """The dashboard reads the head of the user's views, not a month of them: what was opened
+    before the views it reads is not listed (here two views read)."""
+    first, second, third = (make_athlete(clinic_a, first_name=name) for name in ("First", "Second", "Third"))
+    for athlete in (first, second, third, third):
+        audit.record("view", actor=alice, target=athlete)
+    assert Athlete.objects.for_user(alice).recently_seen_by(alice, views_read=2) == [third]
+    assert Athlete.objects.for_user(alice).recently_seen_by(alice, views_read=3) == [third, second]
+    assert Athlete.objects.for_user(alice).recently_seen_by(alice, limit=2) == [third, second]
