@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from athletes import erasure, export, paging
@@ -54,7 +55,7 @@ def athlete_list(request: HttpRequest) -> HttpResponse:
                           search=form.value("q"))
     audit.shown(request, "athlete", page)
     context = {"form": form, "filters": form.values(), "page": page, "athletes": page.athletes,
-               "narrowed": form.narrows()}
+               "narrowed": form.narrows(), "today": timezone.localdate()}
     return render_list(request, "athletes/athlete_list.html", context)
 
 

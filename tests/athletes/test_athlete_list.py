@@ -161,3 +161,25 @@ def test_query_count_stays_fixed_from_5_to_500_athletes(alice_client, clinic_a, 
         deeper = alice_client.post(URL, {"per_page": per_page, "q": "F", "page": many.context["page"].next_cursor})
     assert len(few.context["athletes"]) == 5 and len(full.context["athletes"]) == per_page
     assert len(many.context["athletes"]) == len(deeper.context["athletes"]) == per_page
+
+
+def test_a_row_is_drawn_once_and_drawn_anew_when_anything_it_shows_changes(alice_client, clinic_a, bob):
+    """Rows are kept drawn under what they show (athletes.templatetags.athletes.ListRow): opening the
+    list again reuses them, and a change to the athlete or to their clinician's name is seen at once."""
+    from athletes.templatetags.athletes import drawn_row
+
+    athlete = Athlete.objects.create(clinic=clinic_a, primary_clinician=bob, first_name="Rowan", last_name="Vale",
+                                     date_of_birth=date(1990, 1, 1), goal_event="Berlin marathon")
+    drawn_row.cache_clear()
+    assert "Berlin marathon" in alice_client.get(URL).text
+    misses = drawn_row.cache_info().misses
+    assert "Berlin marathon" in alice_client.get(URL).text
+    assert drawn_row.cache_info().misses == misses  # the same rows, not drawn again
+
+    athlete.goal_event = "Valencia marathon"
+    athlete.save(actor=bob)
+    bob.full_name = "Robert Baker"
+    bob.save()
+    page = alice_client.get(URL).text
+    assert "Valencia marathon" in page and "Berlin marathon" not in page
+    assert "Robert Baker" in page
