@@ -192,7 +192,10 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": env("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
         "TIMEOUT": SESSION_COOKIE_AGE,
-        "OPTIONS": {"MAX_ENTRIES": 20_000},
+        # Django's file cache lists the folder on every write (a login, a renewal once a minute)
+        # and, past this many files, deletes a third: expired sessions' files go then, and a live
+        # session whose file went is read from its table again.
+        "OPTIONS": {"MAX_ENTRIES": 5_000},
     }
 }
 SESSION_SAVE_EVERY_REQUEST = False

@@ -7,7 +7,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from django.test import Client
+from django.conf import settings as django_settings
+from django.test import Client, override_settings
 
 from runphys.models import Clinic, Membership, User
 from tests.factories import make_user
@@ -15,6 +16,15 @@ from tests.helpers import logged_in
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_folder(tmp_path_factory):
+    """Sessions are cached in files (settings.CACHES): a test run keeps them in a folder of its own
+    (one per xdist worker), not in the checkout's var/cache."""
+    cache = {**django_settings.CACHES["default"], "LOCATION": str(tmp_path_factory.mktemp("cache"))}
+    with override_settings(CACHES={"default": cache}):
+        yield
 
 
 @pytest.fixture(autouse=True)
