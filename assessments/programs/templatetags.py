@@ -8,7 +8,7 @@ one belongs to the programs room, which the assessments package never imports.
 from datetime import timedelta
 
 from django import template
-from django.db.models import Count, Exists, OuterRef, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from assessments.programs import adherence
@@ -25,10 +25,12 @@ WORKLIST_FIELDS = ("title", "updated_at", "review_on", "number", "status", "prog
 @register.simple_tag
 def handout_deliveries(athlete, limit: int = 20):
     """The athlete's most recent handout emails, newest first, in one query."""
+    # Only what an entry shows: an email row carries the whole message in two text columns.
     return list(
         HandoutDelivery.objects.filter(version__program__athlete=athlete)
-        .with_email()
-        .select_related("version__program")[:limit]
+        .select_related("email", "version__program")
+        .only("code", "created_at", "email__status", "email__sent_at", "email__attempts", "email__last_error",
+              "version__title", "version__number", "version__status", "version__program__code")[:limit]
     )
 
 
@@ -37,7 +39,10 @@ def athlete_programs(athlete):
     """The athlete's programs, newest first, each with its versions prefetched and, for the
     timeline, ``followed``: the exercise days the athlete logged in the last 7 days against those
     prescribed, and their latest comment (three more queries whatever the numbers)."""
-    programs = list(Program.objects.for_athlete(athlete).with_versions().newest_first())
+    # Through the athlete, so each program's athlete is this one (no join for it), and the versions
+    # without their clinicians: the entry shows a version's title, number and issue date only.
+    versions = Prefetch("versions", queryset=ProgramVersion.objects.order_by("-number"))
+    programs = list(athlete.programs.prefetch_related(versions).newest_first())
     issued = [next((v for v in p.all_versions() if v.is_issued), None) for p in programs]
     if not any(issued):
         for program in programs:

@@ -76,3 +76,28 @@ def test_query_count_is_fixed(alice_client, athlete, django_assert_num_queries):
     # assessments partial's list, the programs and emails partials' lists
     with django_assert_num_queries(6):
         alice_client.get(url(athlete))
+
+
+def test_programs_and_emails_on_the_page_cost_the_same_queries_however_many(alice_client, alice, athlete):
+    """The programs and emails entries load only what they show, so no entry costs a query of its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_failed_email, make_program
+
+    def add(n: int) -> None:
+        for number in range(n):
+            program = make_program(athlete, alice, title=f"Hip plan {number}")
+            make_failed_email(program.latest, alice)
+
+    def shown() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            page = alice_client.get(url(athlete)).text
+        return len(queries), page
+
+    add(1)
+    one, _ = shown()
+    add(3)
+    four, page = shown()
+    assert four == one
+    assert all(f"Hip plan {n}, version 1" in page for n in range(3)) and page.count("no such mailbox") == 4
