@@ -183,7 +183,7 @@ class AthleteQuerySet(ClinicScopedQuerySet):
                 codes.append(uuid.UUID(target_id))
             except ValueError:
                 continue
-        athletes = self.filter(code__in=codes)
+        athletes = self.filter(code__in=codes).only(*LIST_FIELDS)  # what a dashboard entry shows
         return sorted(athletes, key=lambda athlete: order[str(athlete.code)])
 
     # --- Writes that would bypass the audit log ----------------------------------------------------
