@@ -421,11 +421,14 @@ class Athlete(Versioned):
     @property
     def age(self) -> int | None:
         """Age in whole years today."""
-        if self.date_of_birth is None:
-            return None
-        today = timezone.localdate()
+        return self.age_on(timezone.localdate())
+
+    def age_on(self, day: date) -> int | None:
+        """Age in whole years on ``day`` (a list works out today once for all its rows)."""
         born = self.date_of_birth
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        if born is None:
+            return None
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
     def searchable_text(self) -> str:
         return search_text_of(self.first_name, self.last_name, self.email, self.phone)

@@ -19,13 +19,13 @@ Times are kept in the session as Unix timestamps (the session serialiser is JSON
 import time
 from collections.abc import Callable
 from functools import wraps
+from importlib import import_module
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in
-from django.contrib.sessions.backends.cached_db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -65,8 +65,8 @@ def end_sessions(user: User) -> int:
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            # Through the store, not the row: the store drops the cached copy too (settings.SESSION_ENGINE).
-            SessionStore(session_key=session.session_key).delete()
+            # Through the configured store, not the row: the store drops its cached copy too.
+            import_module(settings.SESSION_ENGINE).SessionStore(session_key=session.session_key).delete()
             ended += 1
     return ended
 

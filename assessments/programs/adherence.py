@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Min, Q, prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 
 from assessments.programs.models import DayComment, ExerciseLog, Program, ProgramLink, ProgramVersion
 
@@ -149,8 +149,8 @@ def needs_attention(programs: Iterable[Program], *, today: date, open_links: set
                 .only("day", "pain", "version__program", "version__status", "item__exercise__name")
                 .order_by("day", "pk"))
     if first_issue is None:
-        first_issue = dict(ProgramVersion.objects.filter(program_id__in=programs).issued().values("program_id")
-                           .annotate(first=Min("issued_at")).values_list("program_id", "first"))
+        first_issue = dict(Program.objects.filter(pk__in=programs).with_first_issue()
+                           .values_list("pk", "first_issued_at"))
     by_program: dict[int, list[ExerciseLog]] = defaultdict(list)
     for log in logs:
         by_program[log.version.program_id].append(log)

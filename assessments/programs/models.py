@@ -59,13 +59,22 @@ class ProgramQuerySet(ClinicScopedQuerySet):
     def for_athlete(self, athlete) -> "ProgramQuerySet":
         return self.filter(athlete=athlete)
 
-    def with_versions(self) -> "ProgramQuerySet":
-        """Athlete, source assessment and every version (newest first) in three queries whatever
-        the number of programs."""
+    def with_versions(self, *, related: bool = True) -> "ProgramQuerySet":
+        """Every version (newest first) in one more query whatever the number of programs and, with
+        ``related``, the athlete with the clinic, the source assessment and the versions' clinicians.
+        Without: for programs reached through their athlete (``athlete.programs``, which sets it)
+        where only the versions' own columns are shown."""
+        versions = ProgramVersion.objects.order_by("-number")
+        if not related:
+            return self.prefetch_related(models.Prefetch("versions", queryset=versions))
         return self.select_related("athlete__clinic", "assessment").prefetch_related(
-            models.Prefetch("versions", queryset=ProgramVersion.objects.select_related("clinician", "issued_by")
-                            .order_by("-number"))
-        )
+            models.Prefetch("versions", queryset=versions.select_related("clinician", "issued_by")))
+
+    def with_first_issue(self) -> "ProgramQuerySet":
+        """Each program's first issue as ``first_issued_at`` (None if never issued), in the same query."""
+        first = (ProgramVersion.objects.filter(program=models.OuterRef("pk")).issued().order_by("issued_at")
+                 .values("issued_at")[:1])
+        return self.annotate(first_issued_at=models.Subquery(first))
 
     def newest_first(self) -> "ProgramQuerySet":
         return self.order_by("-created_at", "-pk")

@@ -8,7 +8,7 @@ one belongs to the programs room, which the assessments package never imports.
 from datetime import timedelta
 
 from django import template
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from assessments.programs import adherence
@@ -39,10 +39,8 @@ def athlete_programs(athlete):
     """The athlete's programs, newest first, each with its versions prefetched and, for the
     timeline, ``followed``: the exercise days the athlete logged in the last 7 days against those
     prescribed, and their latest comment (three more queries whatever the numbers)."""
-    # Through the athlete, so each program's athlete is this one (no join for it), and the versions
-    # without their clinicians: the entry shows a version's title, number and issue date only.
-    versions = Prefetch("versions", queryset=ProgramVersion.objects.order_by("-number"))
-    programs = list(athlete.programs.prefetch_related(versions).newest_first())
+    # Through the athlete (no join back to it); an entry shows a version's title, number and issue date.
+    programs = list(athlete.programs.with_versions(related=False).newest_first())
     issued = [next((v for v in p.all_versions() if v.is_issued), None) for p in programs]
     if not any(issued):
         for program in programs:
@@ -73,12 +71,10 @@ def needs_attention(context, user) -> list[dict]:
     # EXISTS rather than a join and DISTINCT over every column of the program and the athlete, and
     # only the columns a row shows: this was the dashboard's widest query.
     working_link = ProgramLink.objects.filter(program=OuterRef("pk"), ended_at__isnull=True)
-    first_issue = (ProgramVersion.objects.filter(program=OuterRef("pk")).issued().order_by("issued_at")
-                   .values("issued_at")[:1])
     programs = list(Program.objects.for_user(user).filter(
         Exists(working_link), athlete__archived_at__isnull=True, athlete__anonymised_at__isnull=True,
-    ).annotate(first_issued_at=Subquery(first_issue))
-        .select_related("athlete").only("code", "athlete__code", "athlete__first_name", "athlete__last_name"))
+    ).with_first_issue().select_related("athlete")
+        .only("code", "athlete__code", "athlete__first_name", "athlete__last_name"))
     by_pk = {p.pk: p for p in programs}
     rows: dict[int, dict] = {}
     # Every program here has a working link (the filter above) and came with its first issue: no

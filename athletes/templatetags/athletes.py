@@ -48,11 +48,9 @@ class ListRow:
 
     @classmethod
     def of(cls, athlete: Athlete, today: date) -> "ListRow":
-        born = athlete.date_of_birth
-        age = None if born is None else today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         clinician = athlete.primary_clinician.full_name if athlete.primary_clinician_id else ""
-        return cls(athlete.code, athlete.last_name, athlete.first_name, athlete.archived_at is not None,
-                   athlete.open_findings_count, age, athlete.get_sport_display(), athlete.goal_event,
+        return cls(athlete.code, athlete.last_name, athlete.first_name, athlete.is_archived,
+                   athlete.open_findings_count, athlete.age_on(today), athlete.get_sport_display(), athlete.goal_event,
                    athlete.goal_event_on, athlete.last_assessed_on, clinician)
 
 
