@@ -133,6 +133,28 @@ class UnauditedWrite(Exception):
     """Raised by bulk writes that would change athletes without an audit event."""
 
 
+def recently_seen_codes(user, *, limit: int = 8, within: timedelta = timedelta(days=30),
+                        views_read: int = 200) -> list[uuid.UUID]:
+    """The codes of the athletes whose record ``user`` opened most recently, newest first.
+
+    Read from the newest of the user's last ``views_read`` record views (the head of an index,
+    ``audit_actor_views_at``), not by grouping all of a month's views: that grew with every record
+    opened, and a busy physio opens hundreds a day. Fewer than ``limit`` only when those views went
+    to fewer."""
+    views = (
+        AuditEvent.objects.for_user(user)
+        .filter(actor=user, action="view", target_type="athlete", at__gte=timezone.now() - within)
+        .order_by("-at", "-id").values_list("target_id", flat=True)[:views_read]
+    )
+    codes = []
+    for target_id in list(dict.fromkeys(views))[:limit]:
+        try:
+            codes.append(uuid.UUID(target_id))
+        except ValueError:
+            continue
+    return codes
+
+
 class AthleteQuerySet(ClinicScopedQuerySet):
     clinic_path = "clinic"
 
@@ -165,26 +187,15 @@ class AthleteQuerySet(ClinicScopedQuerySet):
 
     def recently_seen_by(self, user, *, limit: int = 8, within: timedelta = timedelta(days=30),
                          views_read: int = 200) -> list["Athlete"]:
-        """The athletes whose record ``user`` opened most recently, newest first (from the audit log).
+        """The athletes whose record ``user`` opened most recently, newest first (from the audit log,
+        ``recently_seen_codes``)."""
+        return self.with_codes(recently_seen_codes(user, limit=limit, within=within, views_read=views_read))
 
-        Read from the newest of the user's last ``views_read`` record views (the head of an index,
-        ``audit_actor_views_at``), not by grouping all of a month's views: that grew with every
-        record opened, and a busy physio opens hundreds a day. Fewer than ``limit`` athletes only
-        when those views went to fewer."""
-        views = (
-            AuditEvent.objects.for_user(user)
-            .filter(actor=user, action="view", target_type="athlete", at__gte=timezone.now() - within)
-            .order_by("-at", "-id").values_list("target_id", flat=True)[:views_read]
-        )
-        order = {target_id: position for position, target_id in enumerate(list(dict.fromkeys(views))[:limit])}
-        codes = []
-        for target_id in order:
-            try:
-                codes.append(uuid.UUID(target_id))
-            except ValueError:
-                continue
-        athletes = self.filter(code__in=codes).only(*LIST_FIELDS)  # what a dashboard entry shows
-        return sorted(athletes, key=lambda athlete: order[str(athlete.code)])
+    def with_codes(self, codes: list[uuid.UUID]) -> list["Athlete"]:
+        """These athletes in this order, with what a dashboard entry shows."""
+        order = {code: position for position, code in enumerate(codes)}
+        athletes = self.filter(code__in=codes).only(*LIST_FIELDS)
+        return sorted(athletes, key=lambda athlete: order[athlete.code])
 
     # --- Writes that would bypass the audit log ----------------------------------------------------
 

@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.db import models
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete
 
 
@@ -9,7 +10,9 @@ class RunphysConfig(AppConfig):
 
     def ready(self) -> None:
         # Connecting the auth-event receivers; uploads also caps Pillow's pixel count for the process.
-        from runphys import devices, sessions, signals, uploads  # noqa: F401
+        from runphys import devices, fragments, sessions, signals, uploads  # noqa: F401
+
+        connection_created.connect(fragments.install, dispatch_uid="page-fragments")
 
         # A deleted record takes its stored files with it. Connected per model that has files, not
         # for every sender: a receiver on a model turns off Django's fast (bulk) deletes for it.

@@ -91,13 +91,23 @@ SHOWN = "_audit_shown"
 def shown(request: HttpRequest, target_type: str, records: Iterable) -> None:
     """Note that this request's page showed ``records`` (instances with a ``code``); written once,
     after the view, by ``flush_shown``. Calling it twice for one type adds to the same event."""
-    codes = getattr(request, SHOWN, None)
-    if codes is None:
-        codes = {}
-        setattr(request, SHOWN, codes)
-    listed = codes.setdefault(target_type, {})
-    for record in records:
-        listed.setdefault(str(record.code), None)  # a dict keeps the order shown, without repeats
+    shown_codes(request, target_type, (str(record.code) for record in records))
+
+
+def shown_codes(request: HttpRequest, target_type: str, codes: Iterable[str]) -> None:
+    """``shown`` for records known by their codes only (a kept fragment, ``runphys.fragments``)."""
+    noted = getattr(request, SHOWN, None)
+    if noted is None:
+        noted = {}
+        setattr(request, SHOWN, noted)
+    listed = noted.setdefault(target_type, {})
+    for code in codes:
+        listed.setdefault(code, None)  # a dict keeps the order shown, without repeats
+
+
+def noted(request: HttpRequest) -> dict[str, list[str]]:
+    """What ``shown`` has noted so far for this request, by record type (a copy)."""
+    return {target_type: list(codes) for target_type, codes in (getattr(request, SHOWN, None) or {}).items()}
 
 
 def flush_shown(request: HttpRequest) -> None:

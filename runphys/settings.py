@@ -196,8 +196,16 @@ CACHES = {
         # and, past this many files, deletes a third: expired sessions' files go then, and a live
         # session whose file went is read from its table again.
         "OPTIONS": {"MAX_ENTRIES": 5_000},
-    }
+    },
+    # Rendered page parts, in each web process's memory and never on disk (runphys.fragments).
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "runphys-fragments",
+        "OPTIONS": {"MAX_ENTRIES": int(env("FRAGMENT_ENTRIES", "2000"))},
+    },
 }
+# The longest a fragment is reused, however quiet the database (runphys.fragments).
+FRAGMENT_SECONDS = int(env("FRAGMENT_SECONDS", "600"))
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

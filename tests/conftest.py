@@ -23,7 +23,7 @@ def _own_cache_folder(tmp_path_factory):
     """Sessions are cached in files (settings.CACHES): a test run keeps them in a folder of its own
     (one per xdist worker), not in the checkout's var/cache."""
     cache = {**django_settings.CACHES["default"], "LOCATION": str(tmp_path_factory.mktemp("cache"))}
-    with override_settings(CACHES={"default": cache}):
+    with override_settings(CACHES={**django_settings.CACHES, "default": cache}):
         yield
 
 

@@ -9,11 +9,12 @@ from datetime import timedelta
 
 from django import template
 from django.db.models import Count, Exists, OuterRef, Subquery, prefetch_related_objects
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from assessments.programs import adherence
 from assessments.programs.models import DayComment, ExerciseLog, HandoutDelivery, Program, ProgramLink, ProgramVersion
-from runphys import audit
+from runphys import audit, fragments
 from runphys.models import EmailDelivery
 
 register = template.Library()
@@ -86,6 +87,27 @@ def needs_attention(context, user) -> list[dict]:
         row["reasons"].append(attention.reason)
     audit.shown(context["request"], "athlete", [row["athlete"] for row in rows.values()])
     return sorted(rows.values(), key=lambda row: (row["athlete"].last_name.lower(), row["athlete"].first_name))
+
+
+@register.simple_tag(takes_context=True)
+def kept_needs_attention(context, user):
+    """``needs_attention`` drawn, kept as a fragment (``runphys.fragments``): the same for every
+    member of the clinic on a day."""
+    if user.clinic is None:
+        return ""
+    return fragments.kept(context["request"], "needs-attention", (user.clinic.pk, user.clinic.today()), lambda:
+                          render_to_string("assessments/_needs_attention_rows.html",
+                                           {"attention": needs_attention(context, user)}))
+
+
+@register.simple_tag(takes_context=True)
+def kept_worklist(context, user):
+    """``worklist`` drawn, kept as a fragment per physio and day (``runphys.fragments``)."""
+    if user.clinic is None:
+        return ""
+    parts = (user.pk, user.is_clinic_admin, user.clinic.today())
+    return fragments.kept(context["request"], "worklist", parts, lambda:
+                          render_to_string("assessments/_worklist_rows.html", {"work": worklist(context, user)}))
 
 
 @register.simple_tag

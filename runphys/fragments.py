@@ -1,0 +1,166 @@
+"""Page fragments kept ready between writes: the parts of the busiest pages that cost queries
+(the dashboard's worklist and "needs attention", the athlete page's programs and emails, an
+assessment's findings) are rendered once and reused until anything a page shows changes.
+
+How a change is seen. Every database connection runs its statements through ``watch`` (installed
+by ``runphys.apps`` on each connection). A statement that writes (INSERT, UPDATE, DELETE, and
+anything else that is not a read) to a table other than those in ``UNSEEN_TABLES`` (the audit
+log, sessions, throttle records, the task queue, ...) schedules ``renew`` for after its
+transaction commits, once per transaction: ``renew`` gives ``PageGeneration`` a new random token.
+A page reads the token first (``UserManager.for_request``, which keeps the logged-in user under
+it too) and keys every fragment under it, so after a write the next page builds afresh. Nothing has to remember to
+call anything: a queryset ``update()``, a bulk write, the task worker's conditional updates, a
+management command and the admin are all seen alike.
+
+Why it is safe:
+- the token changes after the commit, and a page reads it before it reads any data: a fragment is
+  never older than the token it is kept under;
+- a connection with a write not yet committed (a test's transaction, a view inside ``atomic``) or
+  that wrote since the page read the token sees data others do not: it neither reads nor keeps
+  fragments (``usable``);
+- a process that dies between its commit and ``renew`` would leave fragments one write behind: they
+  are kept ``settings.FRAGMENT_SECONDS`` at most, which also bounds what the clock alone changes
+  (a failed email leaving the 30-day window mid-day); the date is part of every key.
+
+Kept where. In each web process's memory (the ``fragments`` cache, ``LocMemCache``): the fragments
+hold health data, which then never reaches a disk, and a read costs no file or network call. Two
+processes each build their own copy once per token.
+
+Audit. A fragment remembers what its building noted with ``audit.shown``; serving it notes the same
+records again, so the "list" event of a page is the same whether it was built or reused.
+
+The token is global, not per clinic: a write in one clinic retires every clinic's fragments. For the
+one clinic of a one-machine set-up that is exact; for many busy clinics on one server it costs them
+hit rate, never correctness.
+"""
+
+import re
+import uuid
+from collections.abc import Callable, Hashable
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError, connection
+from django.http import HttpRequest
+from django.utils.safestring import SafeString
+
+from runphys import audit
+
+# Writes that change no page a fragment is part of. Each table here must stay out of every
+# fragment: the audit log (recently seen reads it, outside any fragment), sessions, login throttle,
+# one-time submission keys, the task queue, the admin's history and the token itself.
+UNSEEN_TABLES = frozenset({
+    "runphys_auditevent", "django_session", "runphys_authattempt", "runphys_submissionkey",
+    "django_tasks_database_dbtaskresult", "django_admin_log", "runphys_pagegeneration",
+})
+READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "BEGIN", "COMMIT", "EXPLAIN", "PRAGMA")
+WRITTEN_TABLE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+CHANGES = "runphys_page_changes"  # writes seen on a connection, a counter on its wrapper
+
+
+def changes_pages(sql: str) -> bool:
+    if sql.lstrip()[:9].upper().startswith(READS):
+        return False
+    match = WRITTEN_TABLE.match(sql)
+    return match is None or match.group(1).lower() not in UNSEEN_TABLES
+
+
+def renew() -> None:
+    """A new token, so that every fragment kept so far is retired."""
+    from runphys.models import PageGeneration
+
+    token = uuid.uuid4().hex
+    try:
+        if not PageGeneration.objects.filter(pk=1).update(token=token):
+            PageGeneration.objects.get_or_create(pk=1, defaults={"token": token})
+    except DatabaseError:
+        # Only before the table's migration has run (``migrate`` itself writes); after a commit the
+        # connection is in autocommit, so a failed statement leaves nothing half done.
+        pass
+
+
+def pending_renewal(db) -> bool:
+    """Whether ``db`` has written in a transaction that has not committed yet."""
+    return any(callback is renew for _, callback, _ in db.run_on_commit)
+
+
+def watch(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    if changes_pages(sql):
+        db = context["connection"]
+        setattr(db, CHANGES, getattr(db, CHANGES, 0) + 1)
+        if not pending_renewal(db):
+            if db.in_atomic_block:
+                db.on_commit(renew)
+            else:
+                renew()  # autocommit: the write is committed already
+    return result
+
+
+def install(sender, connection, **kwargs) -> None:
+    """``connection_created`` receiver; the wrapper object outlives its connections (a pool hands a
+    new one to the same wrapper), so it is installed once."""
+    if watch not in connection.execute_wrappers:
+        connection.execute_wrappers.append(watch)
+
+
+def changes_seen() -> int:
+    return getattr(connection, CHANGES, 0)
+
+
+def current_token() -> str | None:
+    """The page generation now, read by the request's first query (plain SQL: it runs on every
+    page); None while this connection holds uncommitted writes."""
+    if pending_renewal(connection):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM runphys_pagegeneration WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def recall(key: str):
+    return caches["fragments"].get(key)
+
+
+def keep(key: str, value) -> None:
+    caches["fragments"].set(key, value, settings.FRAGMENT_SECONDS)
+
+
+def usable(request: HttpRequest) -> str | None:
+    """The token to keep this request's fragments under, or None when it must build afresh."""
+    user = getattr(request, "user", None)
+    membership = getattr(user, "membership", None) if getattr(user, "is_authenticated", False) else None
+    token = getattr(membership, "page_generation", None)
+    if not token or getattr(membership, "page_changes", None) != changes_seen() or pending_renewal(connection):
+        return None
+    return token
+
+
+def kept(request: HttpRequest, name: str, parts: tuple[Hashable, ...], build: Callable[[], SafeString]) -> SafeString:
+    """The fragment ``name`` for ``parts`` (what it depends on besides the data: a user, a record,
+    the date), built by ``build`` (a rendered template) when none is kept under the current token."""
+    token = usable(request)
+    if token is None:
+        return drawn(build())
+    key = f"{name}:{token}:" + ":".join(str(part) for part in parts)
+    found = recall(key)
+    if found is not None:
+        html, noted = found
+        for target_type, codes in noted.items():
+            audit.shown_codes(request, target_type, codes)
+        return html
+    before = audit.noted(request)
+    html = drawn(build())
+    after = audit.noted(request)
+    noted = {target_type: [code for code in codes if code not in before.get(target_type, ())]
+             for target_type, codes in after.items()}
+    keep(key, (html, {kind: codes for kind, codes in noted.items() if codes}))
+    return html
+
+
+def drawn(html: SafeString) -> SafeString:
+    """A fragment is a rendered template, escaped by it; plain text would reach the page unescaped."""
+    if not isinstance(html, SafeString):
+        raise TypeError("A kept fragment must be a rendered template (SafeString).")
+    return html
