@@ -4,7 +4,7 @@ assessment's findings) are rendered once and reused until anything a page shows 
 
 How a change is seen. Every database connection runs its statements through ``watch`` (installed
 by ``runphys.apps`` on each connection). A statement that writes (INSERT, UPDATE, DELETE, and
-anything else that is not a read) to a table other than those in ``UNSEEN_TABLES`` (the audit
+the other row changes in ``WRITES``) to a table other than those in ``UNSEEN_TABLES`` (the audit
 log, sessions, throttle records, the task queue, ...) schedules ``renew`` for after its
 transaction commits, once per transaction: ``renew`` gives ``PageGeneration`` a new random token.
 A page reads the token first (``UserManager.for_request``, which keeps the logged-in user under
@@ -37,10 +37,11 @@ hit rate, never correctness.
 import re
 import uuid
 from collections.abc import Callable, Hashable
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
@@ -53,26 +54,29 @@ UNSEEN_TABLES = frozenset({
     "runphys_auditevent", "django_session", "runphys_authattempt", "runphys_submissionkey",
     "django_tasks_database_dbtaskresult", "django_admin_log", "runphys_pagegeneration",
 })
-READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "BEGIN", "COMMIT", "EXPLAIN", "PRAGMA")
+# Statements that change rows. Schema changes (CREATE, ALTER, DROP, TRUNCATE) are not among them: a
+# migration's data changes are, and a flushed table loses its token, which turns fragments off.
+WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE", "REPLACE", "COPY", "WITH")
 WRITTEN_TABLE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 CHANGES = "runphys_page_changes"  # writes seen on a connection, a counter on its wrapper
 
 
 def changes_pages(sql: str) -> bool:
-    if sql.lstrip()[:9].upper().startswith(READS):
+    if not sql.lstrip()[:7].upper().startswith(WRITES):
         return False
     match = WRITTEN_TABLE.match(sql)
     return match is None or match.group(1).lower() not in UNSEEN_TABLES
 
 
-def renew() -> None:
+def renew(alias: str = DEFAULT_DB_ALIAS) -> None:
     """A new token, so that every fragment kept so far is retired."""
     from runphys.models import PageGeneration
 
     token = uuid.uuid4().hex
+    generations = PageGeneration.objects.using(alias)
     try:
-        if not PageGeneration.objects.filter(pk=1).update(token=token):
-            PageGeneration.objects.get_or_create(pk=1, defaults={"token": token})
+        if not generations.filter(pk=1).update(token=token):
+            generations.get_or_create(pk=1, defaults={"token": token})
     except DatabaseError:
         # Only before the table's migration has run (``migrate`` itself writes); after a commit the
         # connection is in autocommit, so a failed statement leaves nothing half done.
@@ -81,19 +85,20 @@ def renew() -> None:
 
 def pending_renewal(db) -> bool:
     """Whether ``db`` has written in a transaction that has not committed yet."""
-    return any(callback is renew for _, callback, _ in db.run_on_commit)
+    return any(getattr(callback, "func", None) is renew for _, callback, _ in db.run_on_commit)
 
 
 def watch(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    if changes_pages(sql):
-        db = context["connection"]
+    db = context["connection"]
+    # Only the project's databases: not the bare server connection that creates a test database.
+    if db.alias in settings.DATABASES and changes_pages(sql):
         setattr(db, CHANGES, getattr(db, CHANGES, 0) + 1)
         if not pending_renewal(db):
             if db.in_atomic_block:
-                db.on_commit(renew)
+                db.on_commit(partial(renew, db.alias))
             else:
-                renew()  # autocommit: the write is committed already
+                renew(db.alias)  # autocommit: the write is committed already
     return result
 
 

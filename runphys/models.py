@@ -29,29 +29,18 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def for_request(self, pk) -> "User | None":
-        """The user with their membership and its clinic: every page needs all three (the header,
-        the clinic scoping of every queryset, the two-factor rule), so the authentication backend
-        loads them together, in one query, or none when this process kept them under the current
-        page generation (``runphys.fragments``: any write to a user, membership or clinic retires
-        them). The membership chosen is the one ``User.membership`` would choose; a user without
-        one (a site operator) is loaded afresh each time, with a second query."""
-        from runphys import fragments
-
-        token = fragments.current_token()
-        key = f"request-user:{token}:{pk}"
-        user = fragments.recall(key) if token else None
-        if user is None:
-            membership = (
-                Membership.objects.select_related("user", "clinic").filter(user_id=pk).order_by("created_at").first()
-            )
-            if membership is None:
-                return self.filter(pk=pk).first()
-            user = membership.user
-            user.__dict__["membership"] = membership  # primes the cached_property
-            if token:
-                fragments.keep(key, user)
-        user.membership.page_generation = token
-        user.membership.page_changes = fragments.changes_seen()
+        """The user with their membership and its clinic, in one query: every page needs all three
+        (the header, the clinic scoping of every queryset, the two-factor rule), so the
+        authentication backend loads them together (and keeps them between writes,
+        ``runphys.throttle``). The membership chosen is the one ``User.membership`` would choose; a
+        user without one (a site operator) costs a second query."""
+        membership = (
+            Membership.objects.select_related("user", "clinic").filter(user_id=pk).order_by("created_at").first()
+        )
+        if membership is None:
+            return self.filter(pk=pk).first()
+        user = membership.user
+        user.__dict__["membership"] = membership  # primes the cached_property
         return user
 
     def members_of(self, clinic, *, keeping=None) -> models.QuerySet["User"]:

@@ -37,7 +37,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from runphys import audit, devices, twofactor
+from runphys import audit, devices, fragments, twofactor
 from runphys.models import AuthAttempt, User
 
 WINDOW = timedelta(hours=1)
@@ -255,6 +255,17 @@ class ThrottledModelBackend(ModelBackend):
 
     def get_user(self, user_id):
         """The logged-in user of a request, loaded with their membership and clinic in one query
-        (``User.objects.for_request``) instead of Django's two."""
-        user = User.objects.for_request(user_id)
+        (``User.objects.for_request``) instead of Django's two, or in none when this process kept
+        them under the current page generation (``runphys.fragments``: a write to a user, a
+        membership or a clinic retires them). The generation read here keys the page's fragments."""
+        token = fragments.current_token()
+        key = f"request-user:{token}:{user_id}"
+        user = fragments.recall(key) if token else None
+        if user is None:
+            user = User.objects.for_request(user_id)
+            if user is not None and token and user.membership is not None:
+                fragments.keep(key, user)
+        if user is not None and user.membership is not None:
+            user.membership.page_generation = token
+            user.membership.page_changes = fragments.changes_seen()
         return user if user is not None and self.user_can_authenticate(user) else None

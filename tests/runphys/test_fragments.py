@@ -51,6 +51,7 @@ def list_events(user) -> list[list[str]]:
     ('UPDATE "django_session" SET "expire_date" = %s', False),
     ('UPDATE "django_tasks_database_dbtaskresult" SET "status" = %s', False),
     ('SELECT "id" FROM "athletes_athlete" FOR UPDATE', False),
+    ('CREATE DATABASE "test_runphys"', False),
     ("WITH moved AS (UPDATE athletes_athlete SET notes = '') SELECT 1", True),  # not read: counted
 ])
 def test_which_statements_change_pages(sql, changes):
