@@ -15,14 +15,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from athletes import erasure, export, paging
 from athletes.forms import AthleteFilterForm, AthleteForm, ErasureForm
-from athletes.models import Athlete, recently_seen_codes
-from runphys import audit, concurrency, fragments, submissions
+from athletes.models import Athlete
+from runphys import audit, concurrency, submissions
 from runphys.sessions import reauthentication_required
 from runphys.views import render_list
 
@@ -38,19 +37,8 @@ def record_view(request: HttpRequest, athlete: Athlete) -> None:
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The physio's home. Its three lists are kept fragments (``runphys.fragments``): the recently
-    seen one under the athletes it names, read from the audit log on every visit."""
-    recent = ""
-    if request.user.clinic is not None:
-        codes = recently_seen_codes(request.user)
-
-        def build() -> str:
-            athletes = Athlete.objects.for_user(request.user).with_codes(codes)
-            audit.shown(request, "athlete", athletes)
-            return render_to_string("athletes/_recently_seen.html", {"recent": athletes})
-
-        recent = fragments.kept(request, "recently-seen", (timezone.localdate(), *codes), build)
-    return render(request, "athletes/dashboard.html", {"recent": recent})
+    """The physio's home: its three lists are tags that keep them as fragments (``runphys.fragments``)."""
+    return render(request, "athletes/dashboard.html")
 
 
 @require_http_methods(["GET", "POST"])

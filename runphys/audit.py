@@ -16,7 +16,8 @@ The log's vocabulary is closed: an action or record type must be one of ``AuditE
 log that a person could not read.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from uuid import UUID
 
 from django.conf import settings
@@ -105,9 +106,19 @@ def shown_codes(request: HttpRequest, target_type: str, codes: Iterable[str]) ->
         listed.setdefault(code, None)  # a dict keeps the order shown, without repeats
 
 
-def noted(request: HttpRequest) -> dict[str, list[str]]:
-    """What ``shown`` has noted so far for this request, by record type (a copy)."""
-    return {target_type: list(codes) for target_type, codes in (getattr(request, SHOWN, None) or {}).items()}
+@contextmanager
+def noting(request: HttpRequest) -> Iterator[dict[str, dict[str, None]]]:
+    """What ``shown`` notes inside the block, by record type (a kept fragment remembers it, to note
+    it again when it is reused); it is noted for the request as well."""
+    outer = getattr(request, SHOWN, None)
+    inner: dict[str, dict[str, None]] = {}
+    setattr(request, SHOWN, inner)
+    try:
+        yield inner
+    finally:
+        setattr(request, SHOWN, outer)
+        for target_type, codes in inner.items():
+            shown_codes(request, target_type, codes)
 
 
 def flush_shown(request: HttpRequest) -> None:

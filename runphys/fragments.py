@@ -1,16 +1,16 @@
 """Page fragments kept ready between writes: the parts of the busiest pages that cost queries
-(the dashboard's worklist and "needs attention", the athlete page's programs and emails, an
-assessment's findings) are rendered once and reused until anything a page shows changes.
+(today the dashboard's worklist, "needs attention" and recently seen, and the logged-in user with
+their clinic) are built once and reused until anything a page shows changes.
 
 How a change is seen. Every database connection runs its statements through ``watch`` (installed
 by ``runphys.apps`` on each connection). A statement that writes (INSERT, UPDATE, DELETE, and
 the other row changes in ``WRITES``) to a table other than those in ``UNSEEN_TABLES`` (the audit
 log, sessions, throttle records, the task queue, ...) schedules ``renew`` for after its
 transaction commits, once per transaction: ``renew`` gives ``PageGeneration`` a new random token.
-A page reads the token first (``UserManager.for_request``, which keeps the logged-in user under
-it too) and keys every fragment under it, so after a write the next page builds afresh. Nothing has to remember to
-call anything: a queryset ``update()``, a bulk write, the task worker's conditional updates, a
-management command and the admin are all seen alike.
+A page reads the token first (the authentication backend, ``runphys.throttle``, which keeps the
+logged-in user under it too) and keys every fragment under it, so after a write the next page
+builds afresh. Nothing has to remember to call anything: a queryset ``update()``, a bulk write,
+the task worker's conditional updates, a management command and the admin are all seen alike.
 
 Why it is safe:
 - the token changes after the commit, and a page reads it before it reads any data: a fragment is
@@ -155,12 +155,9 @@ def kept(request: HttpRequest, name: str, parts: tuple[Hashable, ...], build: Ca
         for target_type, codes in noted.items():
             audit.shown_codes(request, target_type, codes)
         return html
-    before = audit.noted(request)
-    html = drawn(build())
-    after = audit.noted(request)
-    noted = {target_type: [code for code in codes if code not in before.get(target_type, ())]
-             for target_type, codes in after.items()}
-    keep(key, (html, {kind: codes for kind, codes in noted.items() if codes}))
+    with audit.noting(request) as noted:
+        html = drawn(build())
+    keep(key, (html, {target_type: list(codes) for target_type, codes in noted.items() if codes}))
     return html
 
 

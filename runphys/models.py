@@ -455,7 +455,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["clinic", "-at"], name="audit_clinic_at"),
             # A physio's own record views, newest first: the dashboard's "recently seen"
-            # (athletes.models.AthleteQuerySet.recently_seen_by) reads the head of this only.
+            # (athletes.models.recently_seen_codes) reads the head of this only.
             models.Index(fields=["actor", "-at"], name="audit_actor_views_at",
                          condition=models.Q(action="view", target_type="athlete")),
         ]

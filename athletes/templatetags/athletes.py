@@ -1,4 +1,5 @@
-"""Template helpers for athlete pages: distances in the clinic's unit, and the list's rows."""
+"""Template helpers for athlete pages: distances in the clinic's unit, the list's rows, and the
+dashboard's recently seen athletes."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -10,7 +11,8 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from athletes.models import Athlete, km_to
+from athletes.models import Athlete, km_to, recently_seen_codes
+from runphys import audit, fragments
 
 register = template.Library()
 
@@ -22,6 +24,21 @@ def distance(value_km: Decimal | None, unit: str) -> str:
     if value is None:
         return ""
     return f"{value.normalize():f} {unit or 'km'}"
+
+
+@register.simple_tag(takes_context=True)
+def kept_recently_seen(context, user) -> SafeString:
+    """The athletes ``user`` opened lately, read from the audit log on every visit and drawn as a
+    fragment kept under the athletes it names (``runphys.fragments``)."""
+    request = context["request"]
+    codes = recently_seen_codes(user)
+
+    def build() -> SafeString:
+        athletes = Athlete.objects.for_user(user).with_codes(codes)
+        audit.shown(request, "athlete", athletes)
+        return render_to_string("athletes/_recently_seen.html", {"recent": athletes})
+
+    return fragments.kept(request, "recently-seen", (user.clinic.today(), *codes), build)
 
 
 @dataclass(frozen=True)
