@@ -11,6 +11,8 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.forms import AssessmentDefaultsForm, AssessmentEntry, MdcSettingForm, ReferenceValueForm
@@ -24,7 +26,7 @@ from assessments.models import (
     update_clinic_summaries,
 )
 from athletes.models import Athlete
-from runphys import audit, concurrency, submissions
+from runphys import audit, concurrency, fragments, submissions
 from runphys.views import require_clinic_admin
 
 PAGE_SIZE = 50
@@ -86,12 +88,22 @@ def assessment_edit(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @require_GET
 def assessment_detail(request: HttpRequest, code: UUID) -> HttpResponse:
-    assessment = get_object_or_404(Assessment.objects.for_user(request.user).with_readings(), code=code)
-    report = assessment.report(reference_table(request.user.clinic))
+    """The assessment's readings, findings, comparisons and charts: the content is a fragment kept
+    per clinic, assessment and day (``runphys.fragments``), so a repeat visit runs no query for it."""
+    clinic = request.user.clinic
+    assessment, body = fragments.kept_record(
+        request, "assessment", (getattr(clinic, "pk", None), code, clinic and clinic.today()),
+        load=lambda: get_object_or_404(Assessment.objects.for_user(request.user).with_readings(), code=code),
+        draw=lambda assessment: _assessment_body(assessment, clinic))
     # The scoped lookup found it in the user's clinic: no query for the athlete's clinic.
-    audit.record("view", request=request, target=assessment, clinic=request.user.clinic)
-    return render(request, "assessments/assessment_detail.html", {
-        "assessment": assessment, "athlete": assessment.athlete, "rows": assessment.reading_rows(), "report": report,
+    audit.record("view", request=request, target=assessment, clinic=clinic)
+    return render(request, "assessments/assessment_detail.html", {"assessment": assessment, "body": body})
+
+
+def _assessment_body(assessment: Assessment, clinic) -> SafeString:
+    return render_to_string("assessments/_assessment_body.html", {
+        "assessment": assessment, "athlete": assessment.athlete, "rows": assessment.reading_rows(),
+        "report": assessment.report(reference_table(clinic)),
     })
 
 

@@ -15,13 +15,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from athletes import erasure, export, paging
 from athletes.forms import AthleteFilterForm, AthleteForm, ErasureForm
 from athletes.models import Athlete
-from runphys import audit, concurrency, submissions
+from runphys import audit, concurrency, fragments, submissions
 from runphys.sessions import reauthentication_required
 from runphys.views import render_list
 
@@ -74,11 +75,18 @@ def athlete_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def athlete_detail(request: HttpRequest, code: UUID) -> HttpResponse:
-    athlete = get_athlete(request, code)
+    """The athlete's profile and timeline: both are a fragment kept per clinic, athlete and day
+    (``runphys.fragments``) with the athlete it was drawn from; the buttons above them (forms with
+    this request's CSRF token, what the user's role allows) are drawn for every request."""
+    clinic = request.user.clinic
+    athlete, body = fragments.kept_record(
+        request, "athlete", (getattr(clinic, "pk", None), code, clinic and clinic.today()),
+        load=lambda: get_athlete(request, code),
+        draw=lambda athlete: render_to_string("athletes/_athlete_body.html",
+                                              {"athlete": athlete, "current_clinic": clinic}))
     record_view(request, athlete)
     return render(request, "athletes/athlete_detail.html", {
-        "athlete": athlete,
-        "can_export": athlete.can_be_exported_by(request.user),
+        "athlete": athlete, "body": body, "can_export": athlete.can_be_exported_by(request.user),
     })
 
 

@@ -1,6 +1,9 @@
 """Page fragments kept ready between writes: the parts of the busiest pages that cost queries
-(today the dashboard's worklist, "needs attention" and recently seen, and the logged-in user with
-their clinic) are built once and reused until anything a page shows changes.
+(the dashboard's worklist, "needs attention" and recently seen; an athlete's profile and timeline
+and an assessment's readings, findings and charts, each with the record it was drawn from; the
+logged-in user with their clinic) are built once and reused until anything a page shows changes.
+What differs per request (forms and their CSRF tokens, nonces, what the user's role allows, the
+audit event) stays outside them: a fragment is rendered without the request.
 
 How a change is seen. Every database connection runs its statements through ``watch`` (installed
 by ``runphys.apps`` on each connection). A statement that writes (INSERT, UPDATE, DELETE, and
@@ -38,6 +41,7 @@ import re
 import uuid
 from collections.abc import Callable, Hashable
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
@@ -145,20 +149,32 @@ def usable(request: HttpRequest) -> str | None:
 def kept(request: HttpRequest, name: str, parts: tuple[Hashable, ...], build: Callable[[], SafeString]) -> SafeString:
     """The fragment ``name`` for ``parts`` (what it depends on besides the data: a user, a record,
     the date), built by ``build`` (a rendered template) when none is kept under the current token."""
+    return kept_record(request, name, parts, lambda: None, lambda _: build())[1]
+
+
+def kept_record(request: HttpRequest, name: str, parts: tuple[Hashable, ...], load: Callable[[], Any],
+                draw: Callable[[Any], SafeString]) -> tuple[Any, SafeString]:
+    """A record's page part: ``load`` finds the record (raising ``Http404`` when the user may not
+    see it), ``draw`` renders the part from it. Both are kept together, so a page served from the
+    fragment has the record for what stays per request (its forms, the audit event) and runs no
+    query for it. ``parts`` must hold what scoped the lookup (the clinic), or one clinic's fragment
+    would answer another's URL; a record that changes or moves retires the token anyway."""
     token = usable(request)
     if token is None:
-        return drawn(build())
+        record = load()
+        return record, drawn(draw(record))
     key = f"{name}:{token}:" + ":".join(str(part) for part in parts)
     found = recall(key)
     if found is not None:
-        html, noted = found
+        record, html, noted = found
         for target_type, codes in noted.items():
             audit.shown_codes(request, target_type, codes)
-        return html
+        return record, html
+    record = load()
     with audit.noting(request) as noted:
-        html = drawn(build())
-    keep(key, (html, {target_type: list(codes) for target_type, codes in noted.items() if codes}))
-    return html
+        html = drawn(draw(record))
+    keep(key, (record, html, {target_type: list(codes) for target_type, codes in noted.items() if codes}))
+    return record, html
 
 
 def drawn(html: SafeString) -> SafeString:

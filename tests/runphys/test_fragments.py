@@ -12,10 +12,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assessments.models import Reading
 from assessments.programs.models import ProgramVersion
 from runphys import fragments
 from runphys.models import AuditEvent, EmailDelivery, PageGeneration
-from tests.factories import make_athlete, make_failed_email, make_program
+from tests.factories import LOW_LEFT_IR, make_assessment, make_athlete, make_failed_email, make_program
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -126,3 +127,64 @@ def test_uncommitted_writes_build_afresh_and_keep_nothing(alice, alice_client, c
         assert "Hip strength" in alice_client.get(DASHBOARD).text
         transaction.set_rollback(True)
     assert "Hip control" in alice_client.get(DASHBOARD).text
+
+
+# --- Record pages: the athlete's and the assessment's content, kept with the record it was drawn from
+
+
+def view_events(user) -> list[str]:
+    return list(AuditEvent.objects.filter(actor=user, action="view").order_by("pk").values_list("target_id", flat=True))
+
+
+def test_a_warm_assessment_page_runs_no_query_for_it_and_is_audited_as_a_view(alice, alice_client, clinic_a):
+    athlete = make_athlete(clinic_a, first_name="Ines", last_name="Okafor", sex="female")
+    assessment = make_assessment(athlete, alice, LOW_LEFT_IR)
+    first = alice_client.get(assessment.get_absolute_url())
+    with CaptureQueriesContext(connection) as warm:
+        second = alice_client.get(assessment.get_absolute_url())
+    assert second.status_code == 200 and unmasked(second.text) == unmasked(first.text)
+    assert "Assessment of Ines Okafor" in second.text and 'data-testid="progress-chart"' in second.text
+    # The page generation and the audit INSERT: no assessment, reading, reference or athlete query.
+    assert len(warm.captured_queries) == 2, [query["sql"][:80] for query in warm.captured_queries]
+    assert view_events(alice)[-2:] == [str(assessment.code)] * 2
+
+
+def test_a_changed_reading_shows_at_once_on_the_assessment_page(alice, alice_client, clinic_a):
+    assessment = make_assessment(make_athlete(clinic_a, sex="female"), alice, LOW_LEFT_IR)
+    assert "24°" in alice_client.get(assessment.get_absolute_url()).text
+    Reading.objects.filter(assessment=assessment, side="left", movement="ir").update(degrees=27)
+    page = alice_client.get(assessment.get_absolute_url()).text
+    assert "27°" in page and "24°" not in page
+
+
+def test_another_clinic_gets_a_404_while_the_records_pages_are_warm(alice_client, charlie, charlie_client, clinic_a):
+    athlete = make_athlete(clinic_a, first_name="Ines")
+    assessment = make_assessment(athlete, athlete.primary_clinician or charlie, LOW_LEFT_IR)
+    for url in (athlete.get_absolute_url(), assessment.get_absolute_url()):
+        assert alice_client.get(url).status_code == 200
+        assert alice_client.get(url).status_code == 200  # served from the fragment
+        assert charlie_client.get(url).status_code == 404
+    denied = AuditEvent.objects.filter(actor=charlie, action="denied").count()
+    assert denied == 2 and not view_events(charlie)
+
+
+def test_a_warm_athlete_page_draws_its_forms_and_the_users_role_per_request(alice, alice_client, bob, bob_client,
+                                                                            clinic_a):
+    athlete = make_athlete(clinic_a, first_name="Ines", last_name="Okafor", primary_clinician=alice)
+    url = athlete.get_absolute_url()
+    assert "Erase…" in alice_client.get(url).text
+    bob_client.get(DASHBOARD)  # his user is kept too
+    with CaptureQueriesContext(connection) as warm:
+        page = bob_client.get(url)  # the body alice's visit kept; bob is no admin and not treating
+    assert len(warm.captured_queries) == 2, [query["sql"][:80] for query in warm.captured_queries]
+    assert 'data-testid="athlete-profile"' in page.text and "Erase…" not in page.text
+    assert 'data-testid="export-button"' not in page.text
+    assert view_events(bob) == [str(athlete.code)]
+    # The archive form on the warm page carries bob's own CSRF token: it works, and the change shows.
+    csrf = re.search(r'action="[^"]*/archive/"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"',
+                     page.text)
+    bob_client.handler.enforce_csrf_checks = True
+    response = bob_client.post(reverse("athlete_archive", args=[athlete.code]),
+                               {"csrfmiddlewaretoken": csrf.group(1)})
+    assert response.status_code == 302
+    assert 'data-testid="archived-badge"' in alice_client.get(url).text
