@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from athletes import erasure, export, paging
@@ -48,12 +49,27 @@ def athlete_list(request: HttpRequest) -> HttpResponse:
     of URLs, browser history and access logs; nothing changes, so the results are rendered directly."""
     form = AthleteFilterForm(request.POST if request.method == "POST" else request.GET)
     clinic_athletes = Athlete.objects.for_user(request.user)
-    page = paging.page_of(form.apply(clinic_athletes.for_list()), clinic_athletes=clinic_athletes,
-                          sort=form.value("sort"), per_page=form.value("per_page"), token=form.data.get("page"),
-                          search=form.value("q"))
-    audit.shown(request, "athlete", page)
-    context = {"form": form, "filters": form.values(), "page": page, "athletes": page.athletes,
-               "narrowed": form.narrows(), "today": timezone.localdate()}
+    today = timezone.localdate()
+
+    def results() -> SafeString:
+        page = paging.page_of(form.apply(clinic_athletes.for_list()), clinic_athletes=clinic_athletes,
+                              sort=form.value("sort"), per_page=form.value("per_page"), token=form.data.get("page"),
+                              search=form.value("q"))
+        audit.shown(request, "athlete", page)
+        return render_to_string("athletes/_athlete_results.html", {
+            "page": page, "athletes": page.athletes, "narrowed": form.narrows(), "today": today})
+
+    # A page of the list is kept (runphys.fragments) unless a search was typed: what a person types
+    # (usually a name) is never part of a key or kept.
+    filters = form.values()
+    if filters["q"]:
+        drawn = results()
+    else:
+        clinic = request.user.clinic
+        parts = (getattr(clinic, "pk", None), today, *(filters[name] for name in sorted(filters)),
+                 *paging.read_cursor(form.data.get("page")))  # what the signed cursor says, never the raw text
+        drawn = fragments.kept(request, "athlete-list", parts, results)
+    context = {"form": form, "filters": filters, "results": drawn}
     return render_list(request, "athletes/athlete_list.html", context)
 
 

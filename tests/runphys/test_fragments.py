@@ -188,3 +188,40 @@ def test_a_warm_athlete_page_draws_its_forms_and_the_users_role_per_request(alic
                                {"csrfmiddlewaretoken": csrf.group(1)})
     assert response.status_code == 302
     assert 'data-testid="archived-badge"' in alice_client.get(url).text
+
+
+# --- The athlete list: kept when nothing was typed
+
+
+def kept_keys() -> list[str]:
+    from django.core.cache import caches
+
+    return sorted(caches["fragments"]._cache)  # LocMemCache's own store: what this process keeps
+
+
+def test_a_warm_athlete_list_reads_no_athlete_and_lists_the_same(alice, alice_client, clinic_a):
+    athletes = [make_athlete(clinic_a, first_name=name, last_name="Okafor") for name in ("Ines", "Jonah", "Maya")]
+    url = reverse("athlete_list")
+    first = alice_client.get(url)
+    with CaptureQueriesContext(connection) as warm:
+        second = alice_client.get(url)
+    assert unmasked(second.text) == unmasked(first.text) and "Jonah" in second.text
+    assert len(warm.captured_queries) == 2, [query["sql"][:80] for query in warm.captured_queries]
+    built, reused = list_events(alice)[-2:]
+    assert built == reused and sorted(built) == sorted(str(athlete.code) for athlete in athletes)
+    make_athlete(clinic_a, first_name="Zoe", last_name="Adeyemi")
+    assert "Zoe" in alice_client.get(url).text
+
+
+def test_a_typed_search_is_never_kept(alice_client, clinic_a):
+    make_athlete(clinic_a, first_name="Ines", last_name="Okafor")
+    make_athlete(clinic_a, first_name="Jonah", last_name="Brandt")
+    url = reverse("athlete_list")
+    alice_client.get(url)
+    before = kept_keys()
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as searched:
+            page = alice_client.post(url, {"q": "okaf"}, headers={"HX-Request": "true"})
+        assert "Ines" in page.text and "Jonah" not in page.text
+        assert any("athletes_athlete" in query["sql"] for query in searched.captured_queries)
+    assert kept_keys() == before and not any("okaf" in key.lower() for key in kept_keys())
