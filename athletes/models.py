@@ -138,7 +138,7 @@ def recently_seen_codes(user, *, limit: int = 8, within: timedelta = timedelta(d
     """The codes of the athletes whose record ``user`` opened most recently, newest first.
 
     Read from the newest of the user's last ``views_read`` record views (the head of an index,
-    ``audit_actor_views_at``), not by grouping all of a month's views: that grew with every record
+    ``audit_actor_views_at_id``), not by grouping all of a month's views: that grew with every record
     opened, and a busy physio opens hundreds a day. Fewer than ``limit`` only when those views went
     to fewer."""
     views = (

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from uuid import UUID
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest
 
 from runphys.models import AuditEvent, Clinic, User
@@ -75,7 +76,7 @@ def record(
     if clinic is None and actor is not None:
         clinic = actor.clinic
     check_codes(action, target_type)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         action=action,
         actor=actor,
         clinic=clinic,
@@ -84,6 +85,34 @@ def record(
         fields=sorted(set(fields)),
         ip_address=client_ip(request) if request is not None else ip_address,
     )
+    write(event)
+    return event
+
+
+def write(*events: AuditEvent) -> None:
+    """Append ``events`` in one INSERT built from the model's own fields and their conversions.
+
+    Every page writes an event, so this skips what ``Model.save`` and ``bulk_create`` do around the
+    statement (signals, the compiler, a transaction for the batch): about 0.3 ms a page of the
+    0.7 ms the ORM took (issue 19). The log is append-only and has no signal receivers; the ids come
+    back where the database can return them (PostgreSQL, SQLite), as ``save`` would set them."""
+    meta = AuditEvent._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # Only the model's own table and column names, quoted, and placeholders: the values are parameters.
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
+           f"VALUES {', '.join([row] * len(events))}")
+    returning = connection.features.can_return_rows_from_bulk_insert
+    if returning:
+        sql += f" RETURNING {quote(meta.pk.column)}"
+    params = [field.get_db_prep_save(field.pre_save(event, True), connection) for event in events for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if returning:
+            for event, (pk,) in zip(events, cursor.fetchall(), strict=True):
+                event.pk = pk
+                event._state.adding = False
 
 
 SHOWN = "_audit_shown"
@@ -128,11 +157,11 @@ def flush_shown(request: HttpRequest) -> None:
         return
     setattr(request, SHOWN, None)
     ip_address = client_ip(request)
-    AuditEvent.objects.bulk_create([
+    write(*(
         AuditEvent(action="list", actor=request.user, clinic=request.user.clinic, target_type=target_type,
                    target_ids=list(listed), ip_address=ip_address)
         for target_type, listed in codes.items() if listed
-    ])
+    ))
 
 
 def denied(request: HttpRequest) -> None:

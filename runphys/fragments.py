@@ -117,15 +117,21 @@ def changes_seen() -> int:
     return getattr(connection, CHANGES, 0)
 
 
-def current_token() -> str | None:
-    """The page generation now, read by the request's first query (plain SQL: it runs on every
-    page); None while this connection holds uncommitted writes."""
+def page_state(user_id) -> tuple[str | None, int | None]:
+    """What decides whether this request's fragments are fresh, read by its first query (plain SQL:
+    it runs on every page): the page generation, and the id of the newest record view of an athlete
+    by ``user_id`` (the head of the audit log's index ``audit_actor_views_at_id``), which keys the
+    dashboard's recently seen; the audit log retires no fragment, so a view must be seen this way.
+    (None, None) while this connection holds uncommitted writes."""
     if pending_renewal(connection):
-        return None
+        return None, None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT token FROM runphys_pagegeneration WHERE id = 1")
+        cursor.execute(
+            "SELECT token, (SELECT id FROM runphys_auditevent WHERE actor_id = %s AND action = 'view'"
+            " AND target_type = 'athlete' ORDER BY at DESC, id DESC LIMIT 1)"
+            " FROM runphys_pagegeneration WHERE id = 1", [user_id])
         row = cursor.fetchone()
-    return row[0] if row else None
+    return (row[0], row[1]) if row else (None, None)
 
 
 def recall(key: str):
@@ -175,6 +181,19 @@ def kept_record(request: HttpRequest, name: str, parts: tuple[Hashable, ...], lo
         html = drawn(draw(record))
     keep(key, (record, html, {target_type: list(codes) for target_type, codes in noted.items() if codes}))
     return record, html
+
+
+def kept_value(request: HttpRequest, name: str, parts: tuple[Hashable, ...], compute: Callable[[], Any]) -> Any:
+    """A value a fragment's key is made from (not drawn, so nothing to audit), kept like one."""
+    token = usable(request)
+    if token is None:
+        return compute()
+    key = f"{name}:{token}:" + ":".join(str(part) for part in parts)
+    found = recall(key)
+    if found is None:
+        found = (compute(),)  # in a tuple: an empty list is a value too
+        keep(key, found)
+    return found[0]
 
 
 def drawn(html: SafeString) -> SafeString:

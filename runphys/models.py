@@ -456,7 +456,10 @@ class AuditEvent(models.Model):
             models.Index(fields=["clinic", "-at"], name="audit_clinic_at"),
             # A physio's own record views, newest first: the dashboard's "recently seen"
             # (athletes.models.recently_seen_codes) reads the head of this only.
-            models.Index(fields=["actor", "-at"], name="audit_actor_views_at",
+            # The id breaks ties of time, so that the newest view is the index's first entry
+            # (runphys.fragments.page_state reads it on every page; without the id PostgreSQL
+            # preferred scanning the whole log's time index backwards).
+            models.Index(fields=["actor", "-at", "-id"], name="audit_actor_views_at_id",
                          condition=models.Q(action="view", target_type="athlete")),
         ]
 

@@ -257,8 +257,9 @@ class ThrottledModelBackend(ModelBackend):
         """The logged-in user of a request, loaded with their membership and clinic in one query
         (``User.objects.for_request``) instead of Django's two, or in none when this process kept
         them under the current page generation (``runphys.fragments``: a write to a user, a
-        membership or a clinic retires them). The generation read here keys the page's fragments."""
-        token = fragments.current_token()
+        membership or a clinic retires them). The generation read here keys the page's fragments, and the
+        user's newest record view their recently seen (``fragments.page_state``)."""
+        token, last_view = fragments.page_state(user_id)
         key = f"request-user:{token}:{user_id}"
         user = fragments.recall(key) if token else None
         if user is None:
@@ -268,4 +269,5 @@ class ThrottledModelBackend(ModelBackend):
         if user is not None and user.membership is not None:
             user.membership.page_generation = token
             user.membership.page_changes = fragments.changes_seen()
+            user.membership.last_view = last_view
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -28,10 +28,13 @@ def distance(value_km: Decimal | None, unit: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def kept_recently_seen(context, user) -> SafeString:
-    """The athletes ``user`` opened lately, read from the audit log on every visit and drawn as a
-    fragment kept under the athletes it names (``runphys.fragments``)."""
+    """The athletes ``user`` opened lately, read from the audit log when they opened one since, and
+    drawn as a fragment kept under the athletes it names (``runphys.fragments``)."""
     request = context["request"]
-    codes = recently_seen_codes(user)
+    # Read again only when the user opened a record since (``fragments.page_state``).
+    last_view = getattr(user.membership, "last_view", None)
+    codes = fragments.kept_value(request, "recently-seen-codes", (user.pk, user.clinic.today(), last_view),
+                                 lambda: recently_seen_codes(user))
 
     def build() -> SafeString:
         athletes = Athlete.objects.for_user(user).with_codes(codes)
