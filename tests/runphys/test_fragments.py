@@ -15,7 +15,7 @@ from django.urls import reverse
 from assessments.models import Reading
 from assessments.programs.models import ProgramVersion
 from runphys import fragments
-from runphys.models import AuditEvent, EmailDelivery, PageGeneration
+from runphys.models import AuditEvent, EmailDelivery, Membership, PageGeneration
 from tests.factories import LOW_LEFT_IR, make_assessment, make_athlete, make_failed_email, make_program
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -238,3 +238,17 @@ def test_a_typed_search_is_never_kept(alice_client, clinic_a):
         assert "Ines" in page.text and "Jonah" not in page.text
         assert any("athletes_athlete" in query["sql"] for query in searched.captured_queries)
     assert kept_keys() == before and not any("okaf" in key.lower() for key in kept_keys())
+
+
+def test_the_kept_navbar_follows_a_change_of_role_at_once(bob, bob_client):
+    assert "Audit log" not in bob_client.get(DASHBOARD).text
+    assert "Audit log" not in bob_client.get(DASHBOARD).text  # kept
+    Membership.objects.filter(user=bob).update(role=Membership.Role.ADMIN)
+    page = bob_client.get(DASHBOARD).text
+    assert "Audit log" in page and "Clinic settings" in page
+    # The logout form beside the kept links carries this request's CSRF token, so logging out works.
+    csrf = re.search(r'action="/accounts/logout/"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken" '
+                     r'value="([^"]+)"', page)
+    bob_client.handler.enforce_csrf_checks = True
+    assert bob_client.post("/accounts/logout/", {"csrfmiddlewaretoken": csrf.group(1)}).status_code == 302
+    assert bob_client.get(DASHBOARD).status_code == 302  # to the login page
