@@ -141,16 +141,23 @@ def page_of(athletes: AthleteQuerySet, *, clinic_athletes: AthleteQuerySet, sort
     keys = ([(search_rank(search), False)] if search else []) + sort_keys(sort)
     backwards = direction in (PREVIOUS, LAST)
     rows = athletes.order_by(*order_of(keys, backwards=backwards))
-    # A search's first page reads every match to rank them: it counts them too, in the same query,
-    # rather than a second one reading them all again (issue 19: half the time of a common surname).
+    # A search's first page reads every match to rank them. It counts them in that same query (a
+    # window), rather than in a second one reading them all again, and ranks only their ids: the
+    # page's rows, with their clinician, are read by id after (issue 19: a common surname's 3,800
+    # matches among 100,000 athletes took 26 ms with the count apart, 12 ms of it in the database).
     counted_here = bool(search) and direction == NEXT and code is None
-    if counted_here:
-        rows = rows.annotate(_matches=Window(Count("pk")))
     if code is not None:
         boundary = clinic_athletes.filter(code=code)
         bounds = [Subquery(boundary.annotate(_key=key).values("_key")[:1]) for key, _ in keys]
         rows = rows.filter(beyond(keys, bounds, backwards=backwards))
-    found = list(rows[:per_page + 1])
+    matches = 0
+    if counted_here:
+        ranked = list(rows.annotate(_matches=Window(Count("pk"))).values_list("pk", "_matches")[:per_page + 1])
+        matches = ranked[0][1] if ranked else 0
+        by_pk = {athlete.pk: athlete for athlete in athletes.filter(pk__in=[pk for pk, _ in ranked])} if ranked else {}
+        found = [by_pk[pk] for pk, _ in ranked if pk in by_pk]
+    else:
+        found = list(rows[:per_page + 1])
     more = len(found) > per_page
     found = found[:per_page]
     if backwards:
@@ -169,7 +176,7 @@ def page_of(athletes: AthleteQuerySet, *, clinic_athletes: AthleteQuerySet, sort
     if direction == NEXT and code is None and not more:
         count, capped = len(found), False  # a first page that is not full is the whole list
     else:
-        count = found[0]._matches if counted_here else athletes.order_by()[:cap + 1].count()
+        count = matches if counted_here else athletes.order_by()[:cap + 1].count()
         count, capped = min(count, cap), count > cap
     if direction == LAST:
         number = None if capped else max(1, math.ceil(count / per_page))
