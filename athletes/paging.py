@@ -154,7 +154,7 @@ def page_of(athletes: AthleteQuerySet, *, clinic_athletes: AthleteQuerySet, sort
     if counted_here:
         ranked = list(rows.annotate(_matches=Window(Count("pk"))).values_list("pk", "_matches")[:per_page + 1])
         matches = ranked[0][1] if ranked else 0
-        by_pk = {athlete.pk: athlete for athlete in athletes.filter(pk__in=[pk for pk, _ in ranked])} if ranked else {}
+        by_pk = athletes.in_bulk([pk for pk, _ in ranked])  # no query when nothing matched
         found = [by_pk[pk] for pk, _ in ranked if pk in by_pk]
     else:
         found = list(rows[:per_page + 1])

@@ -152,6 +152,10 @@ def usable(request: HttpRequest) -> str | None:
     return token
 
 
+def key_of(name: str, token: str, parts: tuple[Hashable, ...]) -> str:
+    return f"{name}:{token}:" + ":".join(str(part) for part in parts)
+
+
 def kept(request: HttpRequest, name: str, parts: tuple[Hashable, ...], build: Callable[[], SafeString]) -> SafeString:
     """The fragment ``name`` for ``parts`` (what it depends on besides the data: a user, a record,
     the date), built by ``build`` (a rendered template) when none is kept under the current token."""
@@ -169,7 +173,7 @@ def kept_record(request: HttpRequest, name: str, parts: tuple[Hashable, ...], lo
     if token is None:
         record = load()
         return record, drawn(draw(record))
-    key = f"{name}:{token}:" + ":".join(str(part) for part in parts)
+    key = key_of(name, token, parts)
     found = recall(key)
     if found is not None:
         record, html, noted = found
@@ -188,7 +192,7 @@ def kept_value(request: HttpRequest, name: str, parts: tuple[Hashable, ...], com
     token = usable(request)
     if token is None:
         return compute()
-    key = f"{name}:{token}:" + ":".join(str(part) for part in parts)
+    key = key_of(name, token, parts)
     found = recall(key)
     if found is None:
         found = (compute(),)  # in a tuple: an empty list is a value too
