@@ -5,8 +5,11 @@ import re
 import uuid
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from runphys import audit
 from runphys.models import AuditEvent
 from tests.factories import FOUR, make_assessment, make_athlete, make_program, make_world
 
@@ -132,3 +135,60 @@ def test_the_audit_log_finds_the_list_pages_that_showed_a_record(alice_client, c
         ("view", str(shown.code)), ("list", ""), ("create", str(shown.code))]
     assert found[1].target_ids == [str(shown.code)]
     assert str(other.code) not in [code for event in found for code in event.target_ids]
+
+
+def synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+def committed_elsewhere(event_id) -> bool:
+    """Whether another connection (a clinic admin reading the log) sees the event."""
+    import psycopg
+
+    settings = connection.settings_dict
+    with psycopg.connect(host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
+                         password=settings["PASSWORD"], dbname=settings["NAME"]) as other:
+        return other.execute("SELECT 1 FROM runphys_auditevent WHERE id = %s", [event_id]).fetchone() is not None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="synchronous_commit is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_page_read_is_committed_without_waiting_for_the_disk_and_the_connection_stays_synchronous(
+        alice_client, alice, clinic_a):
+    athlete = make_athlete(clinic_a, first_name="Hannah", last_name="Ilves")
+    with CaptureQueriesContext(connection) as page:
+        assert alice_client.get(athlete.get_absolute_url()).status_code == 200
+    [insert] = [query["sql"] for query in page.captured_queries if query["sql"].startswith("INSERT")]
+    assert "set_config('synchronous_commit', 'off', true)" in insert
+    event = AuditEvent.objects.get(action="view", target_id=str(athlete.code), actor=alice)
+    assert committed_elsewhere(event.pk)
+    # Local to the statement's own transaction: what the connection writes next waits for the disk.
+    assert synchronous_commit() == "on"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="synchronous_commit is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_read_written_inside_a_transaction_leaves_that_transaction_durable(alice, clinic_a):
+    athlete = make_athlete(clinic_a)
+    with transaction.atomic():
+        athlete.notes = "Changed with a read beside it"
+        athlete.save()
+        audit.record("view", actor=alice, target=athlete)
+        assert synchronous_commit() == "on"  # the change commits with the read, and waits for the disk
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("action", "later"), [
+    ("view", True), ("list", True), ("link_view", True),
+    ("create", False), ("update", False), ("export", False), ("erase", False), ("denied", False),
+    ("login", False), ("login_failed", False),
+])
+def test_only_page_reads_commit_without_waiting(alice, action, later):
+    event = AuditEvent(action=action, actor=alice)
+    assert audit.flushes_later([event]) is (later and connection.vendor == "postgresql")
+    assert audit.flushes_later([event, AuditEvent(action="view", actor=alice)]) is (
+        later and connection.vendor == "postgresql")
+    with transaction.atomic():
+        assert audit.flushes_later([event]) is False
