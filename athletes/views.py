@@ -34,7 +34,8 @@ def get_athlete(request: HttpRequest, code: UUID) -> Athlete:
 
 
 def record_view(request: HttpRequest, athlete: Athlete) -> None:
-    audit.record("view", request=request, target=athlete, clinic=request.user.clinic)
+    event = audit.record("view", request=request, target=athlete, clinic=request.user.clinic)
+    fragments.viewed(request.user.pk, event.pk)  # the dashboard's recently seen changes with it
 
 
 @require_GET

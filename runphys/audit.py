@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
 
+from runphys import statements
 from runphys.models import AuditEvent, Clinic, User
 
 
@@ -121,27 +122,46 @@ def write(*events: AuditEvent) -> None:
     statement (signals, the compiler, a transaction for the batch): about 0.3 ms a page of the
     0.7 ms the ORM took (issue 19). The log is append-only and has no signal receivers; the ids come
     back where the database can return them (PostgreSQL, SQLite), as ``save`` would set them."""
+    columns, rows, params = insert_rows(events)
+    sql = f"{columns} VALUES {rows}"
+    returning = connection.features.can_return_rows_from_bulk_insert
+    if returning:
+        sql += returning_ids(events)
+    with statements.cursor() as cursor:
+        cursor.execute(sql, params)
+        if returning:
+            took_ids(events, cursor.fetchall())
+
+
+def insert_rows(events: Iterable[AuditEvent], *, typed: bool = False) -> tuple[str, str, list]:
+    """``INSERT INTO`` the log with its columns, the rows of ``events`` as placeholders, and their
+    parameters. ``typed`` casts each placeholder to its column's type, for rows selected from a
+    ``VALUES`` list rather than inserted straight from it (``runphys.guesses``)."""
     meta = AuditEvent._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    casts = [f"::{field.db_type(connection)}" if typed else "" for field in fields]
+    row = "(" + ", ".join(f"%s{cast}" for cast in casts) + ")"
+    events = list(events)
     # Only the model's own table and column names, quoted, and placeholders: the values are parameters.
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
-           f"VALUES {', '.join([row] * len(events))}")
-    returning = connection.features.can_return_rows_from_bulk_insert
-    if returning:
-        sql += f" RETURNING {quote(meta.pk.column)}"
-        if flushes_later(events):
-            # Evaluated while the statement runs, so it governs the commit of this statement's own
-            # transaction (autocommit) and lapses with it: the connection stays synchronous.
-            sql += ", set_config('synchronous_commit', 'off', true)"
+    columns = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"
     params = [field.get_db_prep_save(field.pre_save(event, True), connection) for event in events for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if returning:
-            for event, (pk, *_) in zip(events, cursor.fetchall(), strict=True):
-                event.pk = pk
-                event._state.adding = False
+    return columns, ", ".join([row] * len(events)), params
+
+
+def returning_ids(events: Iterable[AuditEvent]) -> str:
+    sql = f" RETURNING {connection.ops.quote_name(AuditEvent._meta.pk.column)}"
+    if flushes_later(events):
+        # Evaluated while the statement runs, so it governs the commit of this statement's own
+        # transaction (autocommit) and lapses with it: the connection stays synchronous.
+        sql += ", set_config('synchronous_commit', 'off', true)"
+    return sql
+
+
+def took_ids(events: Iterable[AuditEvent], rows: list[tuple]) -> None:
+    for event, (pk, *_) in zip(events, rows, strict=True):
+        event.pk = pk
+        event._state.adding = False
 
 
 SHOWN = "_audit_shown"
@@ -179,18 +199,26 @@ def noting(request: HttpRequest) -> Iterator[dict[str, dict[str, None]]]:
             shown_codes(request, target_type, codes)
 
 
-def flush_shown(request: HttpRequest) -> None:
-    """One "list" event per type of record the page showed, in a single INSERT."""
+def shown_events(request: HttpRequest) -> list[AuditEvent]:
+    """One "list" event per type of record the page showed (none written yet); what was noted is
+    cleared, so a page's records are logged once."""
     codes = getattr(request, SHOWN, None)
     if not codes or not any(codes.values()) or not request.user.is_authenticated:
-        return
+        return []
     setattr(request, SHOWN, None)
     ip_address = client_ip(request)
-    write(*(
+    return [
         AuditEvent(action="list", actor=request.user, clinic=request.user.clinic, target_type=target_type,
                    target_ids=list(listed), ip_address=ip_address)
         for target_type, listed in codes.items() if listed
-    ))
+    ]
+
+
+def flush_shown(request: HttpRequest) -> None:
+    """The page's "list" events (``shown_events``), in a single INSERT."""
+    events = shown_events(request)
+    if events:
+        write(*events)
 
 
 def denied(request: HttpRequest) -> None:

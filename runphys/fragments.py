@@ -49,7 +49,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
-from runphys import audit
+from runphys import audit, statements
 
 # Writes that change no page a fragment is part of. Each table here must stay out of every
 # fragment: the audit log (recently seen reads it, outside any fragment), sessions, login throttle,
@@ -117,21 +117,45 @@ def changes_seen() -> int:
     return getattr(connection, CHANGES, 0)
 
 
+# The id of a user's newest record view of an athlete: the head of the audit log's index
+# ``audit_actor_views_at_id``, which keys the dashboard's recently seen. Its one parameter is the user.
+LAST_VIEW = ("SELECT id FROM runphys_auditevent WHERE actor_id = %s AND action = 'view'"
+             " AND target_type = 'athlete' ORDER BY at DESC, id DESC LIMIT 1")
+# The page state each user's latest page in this process found (``page_state``), which a guessed
+# page assumes (``runphys.guesses``); a few dozen bytes a user, forgotten all at once past the bound.
+LAST_STATES: dict[Any, tuple[str, int | None]] = {}
+LAST_STATES_KEPT = 10_000
+
+
 def page_state(user_id) -> tuple[str | None, int | None]:
     """What decides whether this request's fragments are fresh, read by its first query (plain SQL:
     it runs on every page): the page generation, and the id of the newest record view of an athlete
-    by ``user_id`` (the head of the audit log's index ``audit_actor_views_at_id``), which keys the
-    dashboard's recently seen; the audit log retires no fragment, so a view must be seen this way.
-    (None, None) while this connection holds uncommitted writes."""
+    by ``user_id`` (``LAST_VIEW``), which keys the dashboard's recently seen; the audit log retires
+    no fragment, so a view must be seen this way. (None, None) while this connection holds
+    uncommitted writes."""
     if pending_renewal(connection):
         return None, None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT token, (SELECT id FROM runphys_auditevent WHERE actor_id = %s AND action = 'view'"
-            " AND target_type = 'athlete' ORDER BY at DESC, id DESC LIMIT 1)"
-            " FROM runphys_pagegeneration WHERE id = 1", [user_id])
+    with statements.cursor() as cursor:
+        cursor.execute(f"SELECT token, ({LAST_VIEW}) FROM runphys_pagegeneration WHERE id = 1", [user_id])  # noqa: S608
         row = cursor.fetchone()
-    return (row[0], row[1]) if row else (None, None)
+    if row is None:
+        return None, None
+    remember_state(user_id, row[0], row[1])
+    return row[0], row[1]
+
+
+def remember_state(user_id, token: str, last_view: int | None) -> None:
+    if len(LAST_STATES) >= LAST_STATES_KEPT:
+        LAST_STATES.clear()
+    LAST_STATES[user_id] = (token, last_view)
+
+
+def viewed(user_id, event_id: int) -> None:
+    """``user_id`` has just opened an athlete's record (its audit event is ``event_id``): their next
+    page assumes it is their newest view, as the database will say."""
+    known = LAST_STATES.get(user_id)
+    if known is not None:
+        LAST_STATES[user_id] = (known[0], event_id)
 
 
 def recall(key: str):

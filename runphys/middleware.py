@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
-from runphys import audit
+from runphys import audit, guesses
 
 
 class NoStoreMiddleware:
@@ -73,7 +73,8 @@ class RequestSizeMiddleware:
 
 
 class AuditMiddleware:
-    """After the view, writes what a list page showed (``runphys.audit.shown``) as one INSERT; a
+    """After the view, writes what a list page showed (``runphys.audit.shown``) as one INSERT (on a
+    page drawn on a guess, the INSERT that checks it: ``runphys.guesses``); a
     404 raised by a view of a URL naming a record is logged as a denied attempt (``audit.denied``),
     and the 404 itself goes on unchanged."""
 
@@ -82,7 +83,11 @@ class AuditMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        audit.flush_shown(request)
+        guess = guesses.GUESS.get()
+        if guess is not None and guess.standing:
+            guess.check(audit.shown_events(request))  # written only if the page's guess held
+        else:
+            audit.flush_shown(request)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:

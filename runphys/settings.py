@@ -84,6 +84,9 @@ MIDDLEWARE = [
     "runphys.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The dashboard drawn on the page state seen last and checked by its audit INSERT; retried
+    # from here when the state changed, so everything below runs again (runphys.guesses).
+    "runphys.guesses.GuessedPageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -134,7 +137,9 @@ if DATABASE_URL:
                 "min_size": int(env("DATABASE_POOL_MIN", "1")),
                 "max_size": int(env("DATABASE_POOL_MAX", "10")),
                 "timeout": 10,
-            }
+            },
+            # psycopg prepares a statement only when asked (runphys.statements); None would refuse.
+            "prepare_threshold": 2**31 - 1,
         }
 else:
     SQLITE_PATH = Path(env("SQLITE_PATH", str(BASE_DIR / "var" / "runphys.sqlite3")))

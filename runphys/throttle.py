@@ -37,7 +37,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from runphys import audit, devices, fragments, twofactor
+from runphys import audit, devices, fragments, guesses, twofactor
 from runphys.models import AuthAttempt, User
 
 WINDOW = timedelta(hours=1)
@@ -258,10 +258,21 @@ class ThrottledModelBackend(ModelBackend):
         (``User.objects.for_request``) instead of Django's two, or in none when this process kept
         them under the current page generation (``runphys.fragments``: a write to a user, a
         membership or a clinic retires them). The generation read here keys the page's fragments, and the
-        user's newest record view their recently seen (``fragments.page_state``)."""
-        token, last_view = fragments.page_state(user_id)
-        key = f"request-user:{token}:{user_id}"
-        user = fragments.recall(key) if token else None
+        user's newest record view their recently seen (``fragments.page_state``). A page drawn on a
+        guess of that state (``runphys.guesses``) reads nothing here when the user kept under the
+        guessed generation fits the session, and reads the state after all when not."""
+        user = None
+        guess = guesses.standing(user_id)
+        if guess is not None:
+            token, last_view = guess.token, guess.last_view
+            user = fragments.recall(f"request-user:{token}:{user_id}")
+            if user is None or not guess.fits(user):
+                guesses.drop()
+                user = None
+        if user is None:
+            token, last_view = fragments.page_state(user_id)
+            key = f"request-user:{token}:{user_id}"
+            user = fragments.recall(key) if token else None
         if user is None:
             user = User.objects.for_request(user_id)
             if user is not None and token and user.membership is not None:

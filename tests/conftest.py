@@ -33,6 +33,17 @@ def _fast_password_hashing(settings) -> None:
 
 
 @pytest.fixture
+def fresh_fragments():
+    """No page fragment or page state kept by an earlier test (``runphys.fragments``)."""
+    from django.core.cache import caches
+
+    from runphys import fragments
+
+    caches["fragments"].clear()
+    fragments.LAST_STATES.clear()
+
+
+@pytest.fixture
 def clinic_a(db) -> Clinic:
     return Clinic.objects.create(name="Clinic A Physio", email="desk@clinic-a.example", phone="020 0000 0001")
 

@@ -4,6 +4,7 @@ conftest files. No test module imports from another test module."""
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -156,3 +157,8 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
     clean["DJANGO_SETTINGS_MODULE"] = "runphys.settings"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean | env, capture_output=True,
                           text=True, timeout=120)
+
+
+def unmasked(page: str) -> str:
+    """The page without what differs on every response: CSRF tokens (masked anew) and CSP nonces."""
+    return re.sub(r'(CSRFToken": "|csrfmiddlewaretoken" value="|nonce=")[^"]+', r"\1", page)
