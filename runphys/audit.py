@@ -19,6 +19,7 @@ log that a person could not read.
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from uuid import UUID
 
 from django.conf import settings
@@ -137,16 +138,23 @@ def insert_rows(events: Iterable[AuditEvent], *, typed: bool = False) -> tuple[s
     """``INSERT INTO`` the log with its columns, the rows of ``events`` as placeholders, and their
     parameters. ``typed`` casts each placeholder to its column's type, for rows selected from a
     ``VALUES`` list rather than inserted straight from it (``runphys.guesses``)."""
+    events = list(events)
+    fields, columns, row = insert_shape(connection.vendor, typed)
+    params = [field.get_db_prep_save(field.pre_save(event, True), connection) for event in events for field in fields]
+    return columns, ", ".join([row] * len(events)), params
+
+
+@cache
+def insert_shape(vendor: str, typed: bool) -> tuple[list, str, str]:
+    """The log's fields, its ``INSERT INTO`` with their columns, and one row of placeholders: built
+    once per database vendor (about 40 microseconds a page, issue 19)."""
     meta = AuditEvent._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
     casts = [f"::{field.db_type(connection)}" if typed else "" for field in fields]
-    row = "(" + ", ".join(f"%s{cast}" for cast in casts) + ")"
-    events = list(events)
     # Only the model's own table and column names, quoted, and placeholders: the values are parameters.
     columns = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"
-    params = [field.get_db_prep_save(field.pre_save(event, True), connection) for event in events for field in fields]
-    return columns, ", ".join([row] * len(events)), params
+    return fields, columns, "(" + ", ".join(f"%s{cast}" for cast in casts) + ")"
 
 
 def returning_ids(events: Iterable[AuditEvent]) -> str:
