@@ -116,12 +116,13 @@ def guessed_paths() -> frozenset[str]:
 
 def guess_for(request: HttpRequest) -> Guess | None:
     """A guess to draw this request's page on, or None to draw it the ordinary way."""
-    if (request.method != "GET" or request.path_info not in guessed_paths() or connection.vendor != "postgresql"
-            or not connection.get_autocommit() or connection.in_atomic_block):
+    if request.method != "GET" or request.path_info not in guessed_paths() or connection.vendor != "postgresql":
         return None
     session = request.session
     raw_id = session.get(SESSION_KEY)
     if raw_id is None or MESSAGES_SESSION_KEY in session:
+        return None
+    if not connection.get_autocommit() or connection.in_atomic_block:
         return None
     logged_in_at = session.get(sessions.LOGGED_IN_AT)
     if logged_in_at is None or time.time() - logged_in_at > (
