@@ -17,7 +17,9 @@ the task worker's conditional updates, a management command and the admin are al
 
 Why it is safe:
 - the token changes after the commit, and a page reads it before it reads any data: a fragment is
-  never older than the token it is kept under;
+  never older than the token it is kept under (the dashboard may instead assume the token its
+  process saw last and check it in the same statement as its audit event, sending nothing drawn
+  on a token that was no longer current: ``runphys.guesses``);
 - a connection with a write not yet committed (a test's transaction, a view inside ``atomic``) or
   that wrote since the page read the token sees data others do not: it neither reads nor keeps
   fragments (``usable``);

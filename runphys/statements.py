@@ -3,9 +3,9 @@
 Django's psycopg cursors bind parameters on the client: each statement reaches PostgreSQL as new
 text, to be parsed and planned again. For the statements of every page (the page state,
 ``fragments.page_state``; the audit INSERT, ``audit.write``; the dashboard's checked INSERT,
-``runphys.guesses``) that planning was the larger part of the database's work: 0.17 and 0.25 ms
-bound on the client against 0.12 and 0.17 ms prepared (issue 19), on a machine where the web
-workers and PostgreSQL share two cores. ``cursor`` gives Django's own cursor wrapper (its execute
+``runphys.guesses``) that planning was much of the database's work: the page state took 0.17 ms
+and the checked INSERT 0.39 ms bound on the client, against 0.13 and 0.18 ms prepared (issue 19,
+one connection on loopback). ``cursor`` gives Django's own cursor wrapper (its execute
 wrappers run: ``fragments.watch``, the query log of tests) around a cursor that binds on the server
 and prepares what it runs. The connection pool keeps connections, and their prepared statements,
 between requests.

@@ -261,22 +261,22 @@ class ThrottledModelBackend(ModelBackend):
         user's newest record view their recently seen (``fragments.page_state``). A page drawn on a
         guess of that state (``runphys.guesses``) reads nothing here when the user kept under the
         guessed generation fits the session, and reads the state after all when not."""
-        user = None
+        def key(token: str) -> str:
+            return f"request-user:{token}:{user_id}"
+
         guess = guesses.standing(user_id)
-        if guess is not None:
+        user = fragments.recall(key(guess.token)) if guess is not None else None
+        if user is not None and guess.fits(user):
             token, last_view = guess.token, guess.last_view
-            user = fragments.recall(f"request-user:{token}:{user_id}")
-            if user is None or not guess.fits(user):
+        else:
+            if guess is not None:
                 guesses.drop()
-                user = None
-        if user is None:
             token, last_view = fragments.page_state(user_id)
-            key = f"request-user:{token}:{user_id}"
-            user = fragments.recall(key) if token else None
-        if user is None:
-            user = User.objects.for_request(user_id)
-            if user is not None and token and user.membership is not None:
-                fragments.keep(key, user)
+            user = fragments.recall(key(token)) if token else None
+            if user is None:
+                user = User.objects.for_request(user_id)
+                if user is not None and token and user.membership is not None:
+                    fragments.keep(key(token), user)
         if user is not None and user.membership is not None:
             user.membership.page_generation = token
             user.membership.page_changes = fragments.changes_seen()
